@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+
+/** How the access_token is obtained from WeChat. */
+export type WechatTokenMode = 'token' | 'stable_token';
+
+/** Options of `WechatModule.forRoot` / `forRootAsync`. */
+export interface WechatModuleOptions {
+  /** The Official Account's AppID (`wx…`). */
+  appId: string;
+  /** The AppSecret, used only to obtain access tokens. */
+  appSecret: string;
+  /** The callback Token configured in the admin console; required for the callback endpoint. */
+  token?: string;
+  /** The 43-character EncodingAESKey; absent means plaintext mode only. */
+  encodingAESKey?: string;
+  /** The previous EncodingAESKey, tried when decryption with the current one fails (key rotation). */
+  previousEncodingAESKey?: string;
+
+  /** Base URL of WeChat's HTTP API. Default `https://api.weixin.qq.com`. */
+  apiBaseUrl?: string;
+  /** Timeout of one HTTP request to WeChat, in ms. Default 10 000. */
+  requestTimeoutMs?: number;
+  /** Retries after `-1` (system busy) or a network error. Default 2. */
+  maxRetries?: number;
+  /** First backoff between those retries, in ms (doubled each time). Default 200. */
+  retryBackoffMs?: number;
+
+  /**
+   * Where the access_token is shared between processes: an ioredis client, or the name of a client
+   * registered with `@liaoliaots/nestjs-redis` (`{ clientName: 'default' }`). Absent → in-memory
+   * (single instance only).
+   */
+  redis?: Redis | { clientName?: string };
+  /** `token` (classic `GET /cgi-bin/token`, default) or `stable_token` (`POST /cgi-bin/stable_token`). */
+  tokenMode?: WechatTokenMode;
+  /** Prefix of the Redis keys (`<prefix>access_token:<appId>`). Default `wechat:`. */
+  keyPrefix?: string;
+  /** The cached token expires this many seconds before WeChat's `expires_in`. Default 300. */
+  tokenSafetyMarginSeconds?: number;
+  /** TTL of the cross-process refresh lock, in ms. Default 10 000. */
+  lockTtlMs?: number;
+  /** How often a waiter re-reads the shared cache while another process refreshes, in ms. Default 50. */
+  lockPollIntervalMs?: number;
+  /** How long a waiter polls before it competes for the lock itself, in ms. Default: `lockTtlMs`. */
+  lockWaitMs?: number;
+
+  /** Largest accepted callback body, in bytes. Default 65 536. */
+  maxBodyBytes?: number;
+  /** Refuse plaintext pushes when an EncodingAESKey is configured (downgrade guard). Default false. */
+  requireEncryption?: boolean;
+  /** Refuse pushes whose timestamp is further than this from now, in seconds. Default off. */
+  replayWindowSeconds?: number;
+  /** Re-throw handler errors instead of answering `success` (for tests). Default false. */
+  rethrowHandlerErrors?: boolean;
+}

@@ -1,0 +1,14 @@
+/** Injection token of the validated options with every default applied ({@link ResolvedWechatOptions}). */
+export const WECHAT_OPTIONS = Symbol('WECHAT_OPTIONS');
+/** Injection token of the {@link AccessTokenStore} (Redis-backed or in-memory). */
+export const WECHAT_ACCESS_TOKEN_STORE = Symbol('WECHAT_ACCESS_TOKEN_STORE');
+
+export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_RETRY_BACKOFF_MS = 200;
+export const DEFAULT_KEY_PREFIX = 'wechat:';
+export const DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS = 300;
+export const DEFAULT_LOCK_TTL_MS = 10_000;
+export const DEFAULT_LOCK_POLL_INTERVAL_MS = 50;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
