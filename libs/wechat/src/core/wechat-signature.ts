@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** A SHA-1 signature in hex: exactly 40 hexadecimal digits. */
+const SIGNATURE_PATTERN = /^[0-9a-fA-F]{40}$/;
+
+/**
+ * WeChat's signature: the parts sorted byte-wise (UTF-8), concatenated without separator, SHA-1,
+ * lowercase hex (protocol.md §1 and §2.1).
+ *
+ * - URL / plaintext `signature`: `computeSignature(token, timestamp, nonce)`.
+ * - Safe-mode `msg_signature`: `computeSignature(token, timestamp, nonce, encrypt)`.
+ *
+ * @example
+ * ```ts
+ * computeSignature('AAAAA', '1714036504', '1514711492'); // 'f464b24fc39322e44b38aa78f5edd27bd1441696'
+ * ```
+ */
+export function computeSignature(...parts: string[]): string {
+  return digest(parts).toString('hex');
+}
+
+/**
+ * Checks the 3-parameter `signature` of a callback request (`sha1(sort(token, timestamp, nonce))`)
+ * in constant time. Never throws: a missing, empty, non-string or malformed (not 40 hex digits)
+ * input is simply `false`.
+ */
+export function verifySignature(
+  token: string,
+  timestamp: unknown,
+  nonce: unknown,
+  signature: unknown,
+): boolean {
+  return verifyParts([token, timestamp, nonce], signature);
+}
+
+/**
+ * Checks the 4-parameter `msg_signature` of safe mode (`sha1(sort(token, timestamp, nonce, encrypt))`)
+ * in constant time. Never throws: a missing, empty, non-string or malformed input is `false`.
+ */
+export function verifyMsgSignature(
+  token: string,
+  timestamp: unknown,
+  nonce: unknown,
+  encrypt: unknown,
+  msgSignature: unknown,
+): boolean {
+  return verifyParts([token, timestamp, nonce, encrypt], msgSignature);
+}
+
+function verifyParts(parts: readonly unknown[], signature: unknown): boolean {
+  if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return false;
+  const strings: string[] = [];
+  for (const part of parts) {
+    if (typeof part !== 'string' || part === '') return false;
+    strings.push(part);
+  }
+  // Both sides are 20 raw bytes, so timingSafeEqual never sees different lengths.
+  return timingSafeEqual(digest(strings), Buffer.from(signature, 'hex'));
+}
+
+function digest(parts: readonly string[]): Buffer {
+  const buffers = parts.map((part) => Buffer.from(part, 'utf8'));
+  buffers.sort((a, b) => Buffer.compare(a, b));
+  const hash = createHash('sha1');
+  for (const buffer of buffers) hash.update(buffer);
+  return hash.digest();
+}
