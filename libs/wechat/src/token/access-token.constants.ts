@@ -1,0 +1,18 @@
+/** The shortest interval between two `force_refresh: true` stable_token calls (WeChat's limit). */
+export const STABLE_TOKEN_FORCE_REFRESH_INTERVAL_MS = 30_000;
+
+/** While the shared store is down, how often a cache hit tries to reach it again, in ms. */
+export const ACCESS_TOKEN_STORE_RESYNC_INTERVAL_MS = 1_000;
+
+/** Default timeout of one Redis command of {@link RedisAccessTokenStore}, in ms. */
+export const DEFAULT_REDIS_STORE_COMMAND_TIMEOUT_MS = 1_000;
+
+/** Redis key of the shared access_token: `<keyPrefix>access_token:<appId>`. */
+export function accessTokenKey(keyPrefix: string, appId: string): string {
+  return `${keyPrefix}access_token:${appId}`;
+}
+
+/** Redis key of the refresh lock: `<keyPrefix>access_token_lock:<appId>`. */
+export function accessTokenLockKey(keyPrefix: string, appId: string): string {
+  return `${keyPrefix}access_token_lock:${appId}`;
+}

@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { WechatTokenStoreError } from '../errors/wechat-token.error';
+import type {
+  AccessTokenLockAttempt,
+  AccessTokenLockedWriteResult,
+  AccessTokenSetMode,
+  AccessTokenStore,
+  StoredAccessToken,
+} from './access-token-store.interface';
+import { DEFAULT_REDIS_STORE_COMMAND_TIMEOUT_MS } from './access-token.constants';
+
+/** Options of {@link RedisAccessTokenStore}. */
+export interface RedisAccessTokenStoreOptions {
+  /**
+   * A command that has not answered after this many ms fails (the caller then works without Redis).
+   * Default 1000.
+   */
+  commandTimeoutMs?: number;
+}
+
+interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function lua(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** `{value, pttl}` of KEYS[1], or nil. */
+const GET_WITH_TTL = lua(`
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+return {value, redis.call('PTTL', KEYS[1])}
+`);
+
+/** DEL KEYS[1] only if it holds ARGV[1] (token compare-and-delete, lock release). */
+const DELETE_IF_EQUAL = lua(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/** SET NX PX; -1 when acquired, else the holder's remaining PTTL (≥ 0). */
+const TRY_LOCK = lua(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then return 0 end
+return ttl
+`);
+
+/** PEXPIRE KEYS[1] ARGV[2] only if it holds ARGV[1]. */
+const EXTEND_IF_OWNER = lua(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
+
+/**
+ * KEYS[1] token, KEYS[2] lock; ARGV value, ttl, owner. 1: written as lock owner; 2: lock lost but
+ * the token key was empty (SET NX); 0: lock lost and a token exists (kept).
+ */
+const SET_IF_LOCK_OWNER = lua(`
+if redis.call('GET', KEYS[2]) == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 2 end
+return 0
+`);
+
+/** ioredis statuses in which a command is sent, or queued only until the first connection. */
+const STARTING_STATUSES = new Set(['wait', 'connecting', 'connect']);
+
+/**
+ * {@link AccessTokenStore} on Redis (ioredis 5), shared by every process of the fleet.
+ *
+ * ```ts
+ * const store = new RedisAccessTokenStore(new Redis(url, { enableOfflineQueue: false }));
+ * ```
+ *
+ * - The token is a plain string key with a PX TTL; {@link get} reads value and PTTL in one Lua call,
+ *   so every process gets the true remaining lifetime without relying on synchronised clocks.
+ * - Lock release, compare-and-delete, lock extension and the lock-owner write are Lua scripts
+ *   (EVALSHA, falling back to EVAL after `NOSCRIPT`, e.g. after a Redis restart).
+ * - Fails fast while Redis is down: once the client has been ready, a command issued while ioredis
+ *   is reconnecting is refused at once instead of waiting in ioredis's offline queue, and any
+ *   command is bounded by `commandTimeoutMs`. Recommended client options for the host:
+ *   `enableOfflineQueue: false` (or keep the default: this store does not queue anyway) and a small
+ *   `maxRetriesPerRequest` (e.g. 1) so that a half-open connection does not hold commands; keep
+ *   ioredis's default reconnect (`retryStrategy`) so the store comes back by itself.
+ * - Redis Cluster: the lock-owner write touches the token key and the lock key together, so they
+ *   must hash to the same slot: use a `keyPrefix` with a hash tag, e.g. `{wechat}:`.
+ *
+ * The client is the host's: this store never connects, quits or adds listeners to it.
+ */
+export class RedisAccessTokenStore implements AccessTokenStore {
+  private readonly commandTimeoutMs: number;
+  private seenReady = false;
+
+  /**
+   * @param redis an ioredis client (standalone or cluster-compatible commands).
+   * @param options see {@link RedisAccessTokenStoreOptions}.
+   */
+  constructor(
+    private readonly redis: Redis,
+    options: RedisAccessTokenStoreOptions = {},
+  ) {
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_STORE_COMMAND_TIMEOUT_MS;
+  }
+
+  /** {@inheritDoc AccessTokenStore.get} */
+  async get(key: string): Promise<StoredAccessToken | null> {
+    const reply = await this.script(GET_WITH_TTL, [key], []);
+    if (!Array.isArray(reply) || reply.length !== 2) return null;
+    const [value, ttl] = reply as [unknown, unknown];
+    const ttlMs = Number(ttl);
+    // A value without TTL (-1) was not written by this library: treat it as absent.
+    if (typeof value !== 'string' || !(ttlMs > 0)) return null;
+    return { value, ttlMs };
+  }
+
+  /** {@inheritDoc AccessTokenStore.set} */
+  async set(
+    key: string,
+    value: string,
+    ttlMs: number,
+    mode: AccessTokenSetMode = 'always',
+  ): Promise<boolean> {
+    const px = toPx(ttlMs);
+    const reply = await this.command(() =>
+      mode === 'if-absent'
+        ? this.redis.set(key, value, 'PX', px, 'NX')
+        : this.redis.set(key, value, 'PX', px),
+    );
+    return reply === 'OK';
+  }
+
+  /** {@inheritDoc AccessTokenStore.delete} */
+  async delete(key: string): Promise<boolean> {
+    return (await this.command(() => this.redis.del(key))) > 0;
+  }
+
+  /** {@inheritDoc AccessTokenStore.compareAndDelete} */
+  async compareAndDelete(key: string, expected: string): Promise<boolean> {
+    return Number(await this.script(DELETE_IF_EQUAL, [key], [expected])) > 0;
+  }
+
+  /** {@inheritDoc AccessTokenStore.tryLock} */
+  async tryLock(lockKey: string, owner: string, ttlMs: number): Promise<AccessTokenLockAttempt> {
+    const reply = Number(await this.script(TRY_LOCK, [lockKey], [owner, toPx(ttlMs)]));
+    return reply === -1 ? { acquired: true } : { acquired: false, remainingMs: reply };
+  }
+
+  /** {@inheritDoc AccessTokenStore.extendLock} */
+  async extendLock(lockKey: string, owner: string, ttlMs: number): Promise<boolean> {
+    return Number(await this.script(EXTEND_IF_OWNER, [lockKey], [owner, toPx(ttlMs)])) === 1;
+  }
+
+  /** {@inheritDoc AccessTokenStore.unlock} */
+  async unlock(lockKey: string, owner: string): Promise<boolean> {
+    return Number(await this.script(DELETE_IF_EQUAL, [lockKey], [owner])) > 0;
+  }
+
+  /** {@inheritDoc AccessTokenStore.setIfLockOwner} */
+  async setIfLockOwner(
+    key: string,
+    value: string,
+    ttlMs: number,
+    lockKey: string,
+    owner: string,
+  ): Promise<AccessTokenLockedWriteResult> {
+    const reply = Number(
+      await this.script(SET_IF_LOCK_OWNER, [key, lockKey], [value, toPx(ttlMs), owner]),
+    );
+    return reply === 1 ? 'written' : reply === 2 ? 'written-if-absent' : 'kept-existing';
+  }
+
+  private script(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.command(async () => {
+      try {
+        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
+      } catch (error: unknown) {
+        if (!messageOf(error).startsWith('NOSCRIPT')) throw error;
+        return this.redis.eval(script.source, keys.length, ...keys, ...args);
+      }
+    });
+  }
+
+  /** Runs one command: refused at once while Redis is known to be down, bounded in time. */
+  private async command<T>(run: () => Promise<T>): Promise<T> {
+    const status = this.redis.status;
+    if (status === 'ready') {
+      this.seenReady = true;
+    } else if (this.seenReady || !STARTING_STATUSES.has(status)) {
+      throw new WechatTokenStoreError(`Redis is not available (connection status "${status}").`);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new WechatTokenStoreError(
+              `Redis did not answer within ${this.commandTimeoutMs} ms (commandTimeoutMs).`,
+            ),
+          ),
+        this.commandTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (error: unknown) {
+      if (error instanceof WechatTokenStoreError) throw error;
+      throw new WechatTokenStoreError(`Redis command failed: ${messageOf(error)}`, {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The message of an error from any realm (ioredis and Node errors may not share our `Error`). */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+/** A positive integer number of ms for PX / PEXPIRE. */
+function toPx(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs));
+}
