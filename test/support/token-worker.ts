@@ -1,0 +1,80 @@
+// A separate OS process with its own ioredis connection, AccessTokenService and
+// WechatClientService, driven over IPC by test/support/token-workers.ts (multi-process tests).
+// Run with: node -r ts-node/register/transpile-only test/support/token-worker.ts
+import Redis from 'ioredis';
+import { WechatClientService } from '../../libs/wechat/src/api/wechat-client.service';
+import { WechatHttpClient } from '../../libs/wechat/src/api/wechat-http.client';
+import { AccessTokenService } from '../../libs/wechat/src/token/access-token.service';
+import { RedisAccessTokenStore } from '../../libs/wechat/src/token/redis-access-token.store';
+import { tokenTestOptions, type TokenTestOptions } from './token-options';
+import type { TokenWorkerRequest, TokenWorkerResult } from './token-workers';
+
+let redis: Redis | undefined;
+let tokens: AccessTokenService | undefined;
+let client: WechatClientService | undefined;
+
+async function setup(options: TokenTestOptions, redisUrl: string): Promise<void> {
+  await redis?.quit().catch(() => undefined);
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  connection.on('error', () => undefined);
+  redis = connection;
+  if (connection.status !== 'ready') {
+    await new Promise<void>((resolve) => connection.once('ready', () => resolve()));
+  }
+  const resolved = tokenTestOptions(options);
+  const http = new WechatHttpClient(resolved);
+  tokens = new AccessTokenService(resolved, new RedisAccessTokenStore(connection), http);
+  client = new WechatClientService(tokens, http, resolved);
+}
+
+async function run(op: 'token' | 'send', count: number): Promise<TokenWorkerResult> {
+  if (!tokens || !client) throw new Error('run before setup');
+  const startedAt = Date.now();
+  const values: string[] = [];
+  const errors: string[] = [];
+  const service = tokens;
+  const api = client;
+  await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      try {
+        if (op === 'token') {
+          values.push(await service.getAccessToken());
+        } else {
+          const { msgId } = await api.sendTemplateMessage({
+            touser: 'oWorkerUser0001',
+            template_id: 'TPL_worker',
+            data: { first: { value: `message ${process.pid}/${index}` } },
+          });
+          values.push(msgId);
+        }
+      } catch (error: unknown) {
+        errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      }
+    }),
+  );
+  return { pid: process.pid, values, errors, startedAt, finishedAt: Date.now() };
+}
+
+process.on('message', (message: TokenWorkerRequest) => {
+  const reply = (payload: Record<string, unknown>): void => {
+    process.send?.({ id: message.id, ...payload });
+  };
+  const work = async (): Promise<unknown> => {
+    switch (message.type) {
+      case 'setup':
+        return setup(message.options, message.redisUrl);
+      case 'run':
+        return run(message.op, message.count);
+      case 'exit':
+        await redis?.quit().catch(() => undefined);
+        reply({ result: null });
+        process.exit(0);
+    }
+  };
+  work().then(
+    (result) => reply({ result: result ?? null }),
+    (error: unknown) => reply({ error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+
+process.send?.({ id: 0, result: 'started' });

@@ -1,0 +1,817 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for `https://api.weixin.qq.com`, for tests: the token endpoints and the APIs the
+ * library calls, with WeChat's checks and error codes (protocol.md §6), plus knobs to inject
+ * failures. Plain Node (node:http), no jest: usable from a test, from a child process that imports
+ * it, or run directly as a process (see the end of this file).
+ *
+ * ```ts
+ * const server = await startWechatApiServer({ expiresIn: 7200 });
+ * // WechatModule.forRoot({ appId: server.appId, appSecret: server.appSecret, apiBaseUrl: server.url })
+ * server.injectError('/cgi-bin/token', { errcode: 40164, errmsg: 'invalid ip' });
+ * expect(server.calls('/cgi-bin/token')).toBe(1);
+ * await server.close();
+ * ```
+ *
+ * Behaviour:
+ * - `GET /cgi-bin/token`: checks grant_type (40002), appid (40013), secret (40125); issues a new
+ *   random token each call and invalidates the previous `/token` tokens after `tokenOverlapMs`
+ *   (default 0: at once; WeChat itself keeps them ~5 minutes).
+ * - `POST /cgi-bin/stable_token`: same checks; returns the current stable token (with its remaining
+ *   `expires_in`) while it has more than `stableRotateBeforeSeconds` left, else a new one;
+ *   `force_refresh: true` invalidates the current one and issues a new one, at most once per
+ *   `forceRefreshIntervalMs` (else 45011).
+ * - Token-authenticated APIs answer 41001 without `access_token`, 40001 for an unknown or
+ *   invalidated token, 42001 for an expired one.
+ * - POST bodies containing a `\uXXXX` escape are refused with 40033 (WeChat wants raw UTF-8);
+ *   unparsable JSON → 47001.
+ * - `POST /cgi-bin/message/template/send` → incrementing `msgid` (64-bit, written as a JSON number).
+ * - `POST /cgi-bin/qrcode/create`: validates action_name / scene / expire_seconds (40053 — the
+ *   fixture's choice of code); tickets always contain `+`, `/` and `=`.
+ * - `GET /cgi-bin/user/info`, `POST /cgi-bin/user/info/batchget` (1–100 entries, else 40032): any
+ *   openid of the form `o` + ≥ 5 of `[A-Za-z0-9_-]` is a follower with a default profile unless
+ *   {@link WechatApiServer.setUser} says otherwise; other openids → 40003.
+ * - `POST /cgi-bin/message/custom/send`: checks touser (40003), msgtype (40008), its payload (47001).
+ *
+ * Paths given to the knobs and counters are API paths without the query, e.g. `/cgi-bin/token`.
+ */
+export interface WechatApiServer {
+  /** Base URL, e.g. `http://127.0.0.1:40123` (use as `apiBaseUrl`). */
+  readonly url: string;
+  /** The AppID the server accepts. */
+  readonly appId: string;
+  /** The AppSecret the server accepts. */
+  readonly appSecret: string;
+  /** Every access_token issued so far (both endpoints), oldest first. */
+  readonly issuedTokens: readonly string[];
+  /** Every QR code created so far, oldest first. */
+  readonly createdQRCodes: readonly FixtureQRCode[];
+
+  /** Requests received on `path` (all of them, also those answered by an injected failure); no path → all paths. */
+  calls(path?: string): number;
+  /** Parsed JSON body of the last request on `path` (`undefined` if none or not JSON). */
+  lastBody(path: string): unknown;
+  /** Parsed JSON bodies of every request on `path`, oldest first. */
+  bodies(path: string): unknown[];
+  /** Raw (UTF-8 decoded) body of the last request on `path`. */
+  lastRawBody(path: string): string | undefined;
+  /** Query parameters of the last request on `path`. */
+  lastQuery(path: string): Record<string, string> | undefined;
+  /** Issue time, expiry and invalidation of a token this server issued. */
+  tokenInfo(token: string): FixtureTokenInfo | undefined;
+  /** Whether an API call with this token would currently be accepted. */
+  isTokenValid(token: string): boolean;
+  /** Resolves once `path` has received at least `count` requests; rejects after `timeoutMs`. */
+  waitForCalls(path: string, count: number, timeoutMs?: number): Promise<void>;
+
+  /** The next `times` (default 1) requests on `path` are answered with this errcode. */
+  injectError(path: string, error: FixtureInjectedError): void;
+  /** The next `times` (default 1) requests on `path` are answered only after `ms` ms. */
+  injectDelay(path: string, ms: number, times?: number): void;
+  /** The next `times` (default 1) requests on `path` get their connection destroyed. */
+  injectReset(path: string, times?: number): void;
+  /** The next `times` (default 1) requests on `path` get this raw HTTP answer (e.g. 502, HTML). */
+  injectResponse(path: string, response: FixtureInjectedResponse): void;
+  /**
+   * Makes every token issued so far invalid (API calls with them → 40001). The stable token is
+   * rotated too (the next normal stable_token call issues a new one), unless `keepStableToken`:
+   * then normal stable_token calls keep returning the rejected token until a `force_refresh`.
+   */
+  invalidateAllTokens(options?: { keepStableToken?: boolean }): void;
+  /** Sets the profile returned for `openid` (`{ subscribe: 0 }` models a user who unfollowed). */
+  setUser(openid: string, profile: Record<string, unknown>): void;
+
+  /** Clears counters, recorded bodies, injections, tokens, QR codes and users (keeps the port). */
+  reset(): void;
+  /** Stops listening, drops open connections and pending delayed answers. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startWechatApiServer}. */
+export interface WechatApiServerOptions {
+  /** Accepted AppID. Default `wx0a1b2c3d4e5f6a7b`. */
+  appId?: string;
+  /** Accepted AppSecret. Default a fixed 32-character fake. */
+  appSecret?: string;
+  /** `expires_in` of new tokens, in seconds. Default 7200. */
+  expiresIn?: number;
+  /** `expires_in` of new stable tokens. Default `expiresIn`. */
+  stableExpiresIn?: number;
+  /** A stable token with this many seconds or fewer left is replaced by a normal call. Default 300. */
+  stableRotateBeforeSeconds?: number;
+  /** How long a `/token` token stays valid after a newer one was issued, in ms. Default 0. */
+  tokenOverlapMs?: number;
+  /** Minimum interval between two `force_refresh: true` calls, in ms. Default 30 000. */
+  forceRefreshIntervalMs?: number;
+  /** First template `msgid`. Default 2^53 + 1 (9007199254740993), to catch rounding. */
+  firstMsgId?: bigint | string;
+}
+
+/** An errcode answer to inject. */
+export interface FixtureInjectedError {
+  errcode: number;
+  /** Default `injected error`. */
+  errmsg?: string;
+  /** How many requests get it. Default 1. */
+  times?: number;
+}
+
+/** A raw HTTP answer to inject. */
+export interface FixtureInjectedResponse {
+  status: number;
+  body: string;
+  /** Default `text/plain`. */
+  contentType?: string;
+  /** How many requests get it. Default 1. */
+  times?: number;
+}
+
+/** What the server knows about a token it issued. */
+export interface FixtureTokenInfo {
+  readonly token: string;
+  readonly kind: 'token' | 'stable';
+  /** Epoch ms. */
+  readonly issuedAt: number;
+  /** Epoch ms when WeChat would answer 42001. */
+  readonly expiresAt: number;
+  /** Epoch ms from which it is refused with 40001, if invalidated. */
+  readonly invalidAt?: number;
+}
+
+/** A QR code created through `/cgi-bin/qrcode/create`. */
+export interface FixtureQRCode {
+  readonly ticket: string;
+  readonly url: string;
+  readonly actionName: string;
+  readonly sceneId?: number;
+  readonly sceneStr?: string;
+  readonly expireSeconds?: number;
+}
+
+/** Default AppID of the fixture. */
+export const FIXTURE_APP_ID = 'wx0a1b2c3d4e5f6a7b';
+/** Default AppSecret of the fixture. */
+export const FIXTURE_APP_SECRET = 'fixtureSecret0123456789abcdefABCD';
+
+const TOKEN_PATH = '/cgi-bin/token';
+const STABLE_TOKEN_PATH = '/cgi-bin/stable_token';
+const QR_ACTIONS = ['QR_SCENE', 'QR_STR_SCENE', 'QR_LIMIT_SCENE', 'QR_LIMIT_STR_SCENE'];
+const CUSTOM_MSGTYPES = [
+  'text',
+  'image',
+  'voice',
+  'video',
+  'music',
+  'news',
+  'mpnews',
+  'mpnewsarticle',
+  'msgmenu',
+  'wxcard',
+  'miniprogrampage',
+];
+const LANGS = ['zh_CN', 'zh_TW', 'en'];
+const OPENID_PATTERN = /^o[A-Za-z0-9_-]{5,}$/;
+
+interface MutableTokenInfo {
+  token: string;
+  kind: 'token' | 'stable';
+  issuedAt: number;
+  expiresAt: number;
+  invalidAt?: number;
+}
+
+interface RequestRecord {
+  raw: string;
+  body: unknown;
+  query: Record<string, string>;
+}
+
+interface Injections {
+  errors: { errcode: number; errmsg: string; remaining: number }[];
+  delays: { ms: number; remaining: number }[];
+  resets: number;
+  responses: { status: number; body: string; contentType: string; remaining: number }[];
+}
+
+type Json = Record<string, unknown>;
+
+class WechatError extends Error {
+  constructor(
+    readonly errcode: number,
+    readonly errmsg: string,
+  ) {
+    super(errmsg);
+  }
+}
+
+function rid(): string {
+  return `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A `\uXXXX` escape outside an escaped backslash (`\\u0041` is the text `\u0041`, allowed). */
+function hasUnicodeEscape(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== '\\') continue;
+    if (raw[i + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(raw.slice(i + 2, i + 6))) return true;
+    i++; // skip the escaped character
+  }
+  return false;
+}
+
+function isInt32(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= -(2 ** 31) && (value as number) < 2 ** 31;
+}
+
+function newTicket(): string {
+  // 0xfb 0xef 0xbf encode as "+++/"; 16 more random bytes (19 in total) end in "==".
+  return `gQ${Buffer.concat([Buffer.from([0xfb, 0xef, 0xbf]), randomBytes(16)]).toString('base64')}`;
+}
+
+class FixtureServer implements WechatApiServer {
+  readonly appId: string;
+  readonly appSecret: string;
+  url = '';
+  private readonly server: Server;
+  private readonly expiresIn: number;
+  private readonly stableExpiresIn: number;
+  private readonly stableRotateBeforeMs: number;
+  private readonly tokenOverlapMs: number;
+  private readonly forceRefreshIntervalMs: number;
+  private readonly firstMsgId: bigint;
+
+  private counts = new Map<string, number>();
+  private records = new Map<string, RequestRecord[]>();
+  private injections = new Map<string, Injections>();
+  private tokens = new Map<string, MutableTokenInfo>();
+  private tokenList: string[] = [];
+  private qrCodes: FixtureQRCode[] = [];
+  private users = new Map<string, Json>();
+  private stableCurrent: MutableTokenInfo | undefined;
+  private stableStuck = false;
+  private lastForceRefreshAt = Number.NEGATIVE_INFINITY;
+  private nextMsgId: bigint;
+  private tokenSeq = 0;
+  private readonly pendingDelays = new Set<NodeJS.Timeout>();
+
+  constructor(options: WechatApiServerOptions) {
+    this.appId = options.appId ?? FIXTURE_APP_ID;
+    this.appSecret = options.appSecret ?? FIXTURE_APP_SECRET;
+    this.expiresIn = options.expiresIn ?? 7200;
+    this.stableExpiresIn = options.stableExpiresIn ?? this.expiresIn;
+    this.stableRotateBeforeMs = (options.stableRotateBeforeSeconds ?? 300) * 1000;
+    this.tokenOverlapMs = options.tokenOverlapMs ?? 0;
+    this.forceRefreshIntervalMs = options.forceRefreshIntervalMs ?? 30_000;
+    this.firstMsgId = BigInt(options.firstMsgId ?? 2n ** 53n + 1n);
+    this.nextMsgId = this.firstMsgId;
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(String(error));
+      });
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  get issuedTokens(): readonly string[] {
+    return [...this.tokenList];
+  }
+
+  get createdQRCodes(): readonly FixtureQRCode[] {
+    return [...this.qrCodes];
+  }
+
+  calls(path?: string): number {
+    if (path !== undefined) return this.counts.get(path) ?? 0;
+    let total = 0;
+    for (const count of this.counts.values()) total += count;
+    return total;
+  }
+
+  lastBody(path: string): unknown {
+    return this.records.get(path)?.at(-1)?.body;
+  }
+
+  bodies(path: string): unknown[] {
+    return (this.records.get(path) ?? []).map((record) => record.body);
+  }
+
+  lastRawBody(path: string): string | undefined {
+    return this.records.get(path)?.at(-1)?.raw;
+  }
+
+  lastQuery(path: string): Record<string, string> | undefined {
+    const query = this.records.get(path)?.at(-1)?.query;
+    return query ? { ...query } : undefined;
+  }
+
+  tokenInfo(token: string): FixtureTokenInfo | undefined {
+    const info = this.tokens.get(token);
+    return info ? { ...info } : undefined;
+  }
+
+  isTokenValid(token: string): boolean {
+    const info = this.tokens.get(token);
+    const now = Date.now();
+    return !!info && now < info.expiresAt && (info.invalidAt === undefined || now < info.invalidAt);
+  }
+
+  async waitForCalls(path: string, count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.calls(path) < count) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${path} received ${this.calls(path)} of ${count} calls in ${timeoutMs} ms`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  injectError(path: string, error: FixtureInjectedError): void {
+    this.injectionsOf(path).errors.push({
+      errcode: error.errcode,
+      errmsg: error.errmsg ?? 'injected error',
+      remaining: error.times ?? 1,
+    });
+  }
+
+  injectDelay(path: string, ms: number, times = 1): void {
+    this.injectionsOf(path).delays.push({ ms, remaining: times });
+  }
+
+  injectReset(path: string, times = 1): void {
+    this.injectionsOf(path).resets += times;
+  }
+
+  injectResponse(path: string, response: FixtureInjectedResponse): void {
+    this.injectionsOf(path).responses.push({
+      status: response.status,
+      body: response.body,
+      contentType: response.contentType ?? 'text/plain',
+      remaining: response.times ?? 1,
+    });
+  }
+
+  invalidateAllTokens(options: { keepStableToken?: boolean } = {}): void {
+    const now = Date.now();
+    for (const info of this.tokens.values()) {
+      if (info.invalidAt === undefined || info.invalidAt > now) info.invalidAt = now;
+    }
+    if (options.keepStableToken) {
+      this.stableStuck = this.stableCurrent !== undefined;
+    } else {
+      this.stableCurrent = undefined;
+      this.stableStuck = false;
+    }
+  }
+
+  setUser(openid: string, profile: Record<string, unknown>): void {
+    this.users.set(openid, { ...profile, openid });
+  }
+
+  reset(): void {
+    this.counts = new Map();
+    this.records = new Map();
+    this.injections = new Map();
+    this.tokens = new Map();
+    this.tokenList = [];
+    this.qrCodes = [];
+    this.users = new Map();
+    this.stableCurrent = undefined;
+    this.stableStuck = false;
+    this.lastForceRefreshAt = Number.NEGATIVE_INFINITY;
+    this.nextMsgId = this.firstMsgId;
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.pendingDelays) clearTimeout(timer);
+    this.pendingDelays.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private injectionsOf(path: string): Injections {
+    let injections = this.injections.get(path);
+    if (!injections) {
+      injections = { errors: [], delays: [], resets: 0, responses: [] };
+      this.injections.set(path, injections);
+    }
+    return injections;
+  }
+
+  private take<T extends { remaining: number }>(list: T[]): T | undefined {
+    const first = list[0];
+    if (!first) return undefined;
+    first.remaining--;
+    if (first.remaining <= 0) list.shift();
+    return first;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fixture');
+    const path = url.pathname;
+    this.counts.set(path, (this.counts.get(path) ?? 0) + 1);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
+    } catch {
+      body = undefined;
+    }
+    const query = Object.fromEntries(url.searchParams);
+    const list = this.records.get(path) ?? [];
+    list.push({ raw, body, query });
+    this.records.set(path, list);
+
+    const injections = this.injections.get(path);
+    const delay = injections && this.take(injections.delays);
+    if (delay) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.pendingDelays.delete(timer);
+          resolve();
+        }, delay.ms);
+        this.pendingDelays.add(timer);
+      });
+      if (req.socket.destroyed) return;
+    }
+    if (injections && injections.resets > 0) {
+      injections.resets--;
+      req.socket.destroy();
+      return;
+    }
+    const response = injections && this.take(injections.responses);
+    if (response) {
+      res.writeHead(response.status, { 'Content-Type': response.contentType });
+      res.end(response.body);
+      return;
+    }
+    const error = injections && this.take(injections.errors);
+    if (error) {
+      this.send(res, { errcode: error.errcode, errmsg: `${error.errmsg} rid: ${rid()}` });
+      return;
+    }
+
+    try {
+      if (req.method === 'POST' && hasUnicodeEscape(raw)) {
+        throw new WechatError(
+          40033,
+          'invalid charset. please check your request, if include \\uxxxx will create fail!',
+        );
+      }
+      this.sendJson(res, this.route(path, url.searchParams, raw, body));
+    } catch (failure: unknown) {
+      if (failure instanceof WechatError) {
+        this.send(res, { errcode: failure.errcode, errmsg: `${failure.errmsg} rid: ${rid()}` });
+      } else {
+        throw failure;
+      }
+    }
+  }
+
+  private send(res: ServerResponse, json: Json): void {
+    this.sendJson(res, JSON.stringify(json));
+  }
+
+  private sendJson(res: ServerResponse, text: string | undefined): void {
+    if (text === undefined) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('Not Found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json; encoding=utf-8' });
+    res.end(text);
+  }
+
+  /** The JSON text of a successful answer, `undefined` for an unknown path. */
+  private route(
+    path: string,
+    query: URLSearchParams,
+    raw: string,
+    body: unknown,
+  ): string | undefined {
+    switch (path) {
+      case TOKEN_PATH:
+        this.checkCredentials(query.get('grant_type'), query.get('appid'), query.get('secret'));
+        return this.issueClassicToken();
+      case STABLE_TOKEN_PATH: {
+        const json = this.jsonBody(raw, body);
+        this.checkCredentials(json.grant_type, json.appid, json.secret);
+        return this.stableToken(json.force_refresh === true);
+      }
+      case '/cgi-bin/message/template/send':
+        return this.templateSend(this.authenticate(query), this.jsonBody(raw, body));
+      case '/cgi-bin/qrcode/create':
+        return this.qrcodeCreate(this.authenticate(query), this.jsonBody(raw, body));
+      case '/cgi-bin/user/info':
+        this.authenticate(query);
+        return JSON.stringify(this.userInfo(query.get('openid'), query.get('lang') ?? 'zh_CN'));
+      case '/cgi-bin/user/info/batchget':
+        this.authenticate(query);
+        return this.batchGet(this.jsonBody(raw, body));
+      case '/cgi-bin/message/custom/send':
+        this.authenticate(query);
+        return this.customSend(this.jsonBody(raw, body));
+      default:
+        return undefined;
+    }
+  }
+
+  private jsonBody(raw: string, body: unknown): Json {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new WechatError(47001, `data format error hint: [${raw.length} bytes]`);
+    }
+    return body as Json;
+  }
+
+  private checkCredentials(grantType: unknown, appid: unknown, secret: unknown): void {
+    if (grantType !== 'client_credential') throw new WechatError(40002, 'invalid grant_type');
+    if (appid !== this.appId) throw new WechatError(40013, 'invalid appid');
+    if (secret !== this.appSecret) throw new WechatError(40125, 'invalid appsecret');
+  }
+
+  private issue(kind: 'token' | 'stable', expiresInSeconds: number): MutableTokenInfo {
+    const now = Date.now();
+    this.tokenSeq++;
+    const token = `${90 + (this.tokenSeq % 10)}_${randomBytes(96).toString('base64url')}`;
+    const info: MutableTokenInfo = {
+      token,
+      kind,
+      issuedAt: now,
+      expiresAt: now + expiresInSeconds * 1000,
+    };
+    this.tokens.set(token, info);
+    this.tokenList.push(token);
+    return info;
+  }
+
+  private issueClassicToken(): string {
+    const invalidAt = Date.now() + this.tokenOverlapMs;
+    for (const info of this.tokens.values()) {
+      if (info.kind === 'token' && (info.invalidAt === undefined || info.invalidAt > invalidAt)) {
+        info.invalidAt = invalidAt;
+      }
+    }
+    const info = this.issue('token', this.expiresIn);
+    return JSON.stringify({ access_token: info.token, expires_in: this.expiresIn });
+  }
+
+  private stableToken(forceRefresh: boolean): string {
+    const now = Date.now();
+    if (forceRefresh) {
+      if (now - this.lastForceRefreshAt < this.forceRefreshIntervalMs) {
+        throw new WechatError(45011, 'api minute-quota reach limit  mustslower  retry next minute');
+      }
+      this.lastForceRefreshAt = now;
+      if (this.stableCurrent && this.stableCurrent.invalidAt === undefined) {
+        this.stableCurrent.invalidAt = now;
+      }
+      this.stableCurrent = this.issue('stable', this.stableExpiresIn);
+      this.stableStuck = false;
+    } else {
+      const current = this.stableCurrent;
+      const usable =
+        current !== undefined &&
+        current.expiresAt - now > this.stableRotateBeforeMs &&
+        (this.stableStuck || current.invalidAt === undefined || current.invalidAt > now);
+      if (!usable) {
+        this.stableCurrent = this.issue('stable', this.stableExpiresIn);
+        this.stableStuck = false;
+      }
+    }
+    const current = this.stableCurrent as MutableTokenInfo;
+    return JSON.stringify({
+      access_token: current.token,
+      expires_in: Math.floor((current.expiresAt - now) / 1000),
+    });
+  }
+
+  private authenticate(query: URLSearchParams): MutableTokenInfo {
+    const token = query.get('access_token');
+    if (!token) throw new WechatError(41001, 'access_token missing');
+    const info = this.tokens.get(token);
+    const now = Date.now();
+    if (!info || (info.invalidAt !== undefined && now >= info.invalidAt)) {
+      throw new WechatError(40001, 'invalid credential, access_token is invalid or not latest');
+    }
+    if (now >= info.expiresAt) throw new WechatError(42001, 'access_token expired');
+    return info;
+  }
+
+  private templateSend(_token: MutableTokenInfo, body: Json): string {
+    if (typeof body.touser !== 'string' || !OPENID_PATTERN.test(body.touser)) {
+      throw new WechatError(40003, 'invalid openid');
+    }
+    if (typeof body.template_id !== 'string' || body.template_id === '') {
+      throw new WechatError(40037, 'invalid template_id');
+    }
+    if (typeof body.data !== 'object' || body.data === null) {
+      throw new WechatError(47001, 'data format error');
+    }
+    const msgid = this.nextMsgId++;
+    return `{"errcode":0,"errmsg":"ok","msgid":${msgid.toString()}}`;
+  }
+
+  private qrcodeCreate(_token: MutableTokenInfo, body: Json): string {
+    const action = body.action_name;
+    if (typeof action !== 'string' || !QR_ACTIONS.includes(action)) {
+      throw new WechatError(40053, 'invalid action info: action_name');
+    }
+    const scene = (body.action_info as { scene?: Json } | undefined)?.scene;
+    if (typeof scene !== 'object' || scene === null) {
+      throw new WechatError(40053, 'invalid action info: scene');
+    }
+    const permanent = action.startsWith('QR_LIMIT');
+    let sceneId: number | undefined;
+    let sceneStr: string | undefined;
+    if (action.endsWith('STR_SCENE')) {
+      const value = scene.scene_str;
+      if (typeof value !== 'string' || value.length < 1 || value.length > 64) {
+        throw new WechatError(40053, 'invalid action info: scene_str');
+      }
+      sceneStr = value;
+    } else {
+      const value = scene.scene_id;
+      const valid = permanent
+        ? Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 100_000
+        : isInt32(value) && value !== 0;
+      if (!valid) throw new WechatError(40053, 'invalid action info: scene_id');
+      sceneId = value as number;
+    }
+    let expireSeconds: number | undefined;
+    if (!permanent) {
+      const requested = body.expire_seconds;
+      if (requested === undefined) {
+        expireSeconds = 60;
+      } else if (
+        Number.isInteger(requested) &&
+        (requested as number) >= 60 &&
+        (requested as number) <= 2_592_000
+      ) {
+        expireSeconds = requested as number;
+      } else {
+        throw new WechatError(40053, 'invalid action info: expire_seconds');
+      }
+    }
+    const qr: FixtureQRCode = {
+      ticket: newTicket(),
+      url: `http://weixin.qq.com/q/${randomBytes(15).toString('base64url')}`,
+      actionName: action,
+      sceneId,
+      sceneStr,
+      expireSeconds,
+    };
+    this.qrCodes.push(qr);
+    return JSON.stringify(
+      expireSeconds === undefined
+        ? { ticket: qr.ticket, url: qr.url }
+        : { ticket: qr.ticket, expire_seconds: expireSeconds, url: qr.url },
+    );
+  }
+
+  private userInfo(openid: unknown, lang: unknown): Json {
+    if (typeof openid !== 'string' || !OPENID_PATTERN.test(openid)) {
+      throw new WechatError(40003, 'invalid openid');
+    }
+    if (typeof lang !== 'string' || !LANGS.includes(lang)) {
+      throw new WechatError(40005, 'invalid lang');
+    }
+    const known = this.users.get(openid);
+    if (known) return known.subscribe === 0 ? { subscribe: 0, openid, ...known } : { ...known };
+    return {
+      subscribe: 1,
+      openid,
+      language: lang,
+      subscribe_time: 1_700_000_000,
+      remark: '',
+      groupid: 0,
+      tagid_list: [],
+      subscribe_scene: 'ADD_SCENE_QR_CODE',
+      qr_scene: 0,
+      qr_scene_str: '',
+    };
+  }
+
+  private batchGet(body: Json): string {
+    const list = body.user_list;
+    if (!Array.isArray(list) || list.length < 1 || list.length > 100) {
+      throw new WechatError(40032, 'invalid openid list size');
+    }
+    const users = list.map((entry: unknown) => {
+      const item = (entry ?? {}) as Json;
+      return this.userInfo(item.openid, item.lang ?? 'zh_CN');
+    });
+    return JSON.stringify({ user_info_list: users });
+  }
+
+  private customSend(body: Json): string {
+    if (typeof body.touser !== 'string' || !OPENID_PATTERN.test(body.touser)) {
+      throw new WechatError(40003, 'invalid openid');
+    }
+    const msgtype = body.msgtype;
+    if (typeof msgtype !== 'string' || !CUSTOM_MSGTYPES.includes(msgtype)) {
+      throw new WechatError(40008, 'invalid message type');
+    }
+    const payload = body[msgtype];
+    if (typeof payload !== 'object' || payload === null) {
+      throw new WechatError(47001, 'data format error');
+    }
+    if (msgtype === 'text' && !(payload as Json).content) {
+      throw new WechatError(44003, 'empty news data');
+    }
+    return JSON.stringify({ errcode: 0, errmsg: 'ok' });
+  }
+}
+
+/** Starts a {@link WechatApiServer} on 127.0.0.1 and a free port. Close it with `close()`. */
+export async function startWechatApiServer(
+  options: WechatApiServerOptions = {},
+): Promise<WechatApiServer> {
+  const server = new FixtureServer(options);
+  await server.listen();
+  return server;
+}
+
+/**
+ * Methods a parent process may call on a server running in a child process, over IPC:
+ * send `{ id, method, args }`, receive `{ id, result }` or `{ id, error }`.
+ */
+export const WECHAT_API_SERVER_IPC_METHODS = [
+  'calls',
+  'lastBody',
+  'bodies',
+  'lastRawBody',
+  'lastQuery',
+  'tokenInfo',
+  'isTokenValid',
+  'injectError',
+  'injectDelay',
+  'injectReset',
+  'injectResponse',
+  'invalidateAllTokens',
+  'setUser',
+  'reset',
+  'issuedTokens',
+  'createdQRCodes',
+] as const;
+
+/**
+ * Runs the server as its own process: `node -r ts-node/register/transpile-only
+ * test/support/wechat-api-server.ts`, options as JSON in `WECHAT_API_SERVER_OPTIONS`. Prints one
+ * line `{"url":…,"appId":…,"appSecret":…}` to stdout, answers IPC calls (see
+ * {@link WECHAT_API_SERVER_IPC_METHODS}) when forked, and exits on SIGTERM / SIGINT / disconnect.
+ */
+async function main(): Promise<void> {
+  const options = JSON.parse(
+    process.env.WECHAT_API_SERVER_OPTIONS ?? '{}',
+  ) as WechatApiServerOptions;
+  const server = await startWechatApiServer(options);
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.once('disconnect', stop);
+  process.on('message', (message: { id: number; method: string; args?: unknown[] }) => {
+    const reply = (payload: Record<string, unknown>): void => {
+      process.send?.({ id: message.id, ...payload });
+    };
+    if (!(WECHAT_API_SERVER_IPC_METHODS as readonly string[]).includes(message.method)) {
+      reply({ error: `unknown method ${message.method}` });
+      return;
+    }
+    const member = (server as unknown as Record<string, unknown>)[message.method];
+    const result: unknown =
+      typeof member === 'function'
+        ? (member as (...args: unknown[]) => unknown).apply(server, message.args ?? [])
+        : member;
+    reply({ result });
+  });
+  process.stdout.write(
+    `${JSON.stringify({ url: server.url, appId: server.appId, appSecret: server.appSecret })}\n`,
+  );
+}
+
+if (require.main === module) {
+  void main();
+}
