@@ -6,7 +6,9 @@ const unit = {
   roots: ['<rootDir>/libs/', '<rootDir>/src/'],
   testRegex: '.*\\.spec\\.ts$',
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+  },
   testEnvironment: 'node',
   moduleNameMapper: { '^@app/wechat(|/.*)$': '<rootDir>/libs/wechat/src$1' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -14,5 +16,6 @@ const unit = {
 };
 
 module.exports = {
+  testTimeout: 30000,
   projects: [unit, '<rootDir>/test/jest-e2e.json'],
 };
