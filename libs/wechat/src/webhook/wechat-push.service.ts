@@ -1,0 +1,155 @@
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
+import type { MsgCryptKeyId } from '../core/msg-crypt';
+import type { WechatMessage } from '../core/wechat-message.interfaces';
+import {
+  hasEncryptElement,
+  parseWechatMessage,
+  parseWechatXml,
+} from '../core/wechat-message.parser';
+import { buildReplyXml } from '../core/wechat-reply.builder';
+import type { WechatReply } from '../core/wechat-reply.interfaces';
+import { MsgCryptService } from '../crypto/msg-crypt.service';
+import { WechatDispatcher, describePush } from '../discovery/wechat.dispatcher';
+import { WechatCryptoError } from '../errors/wechat-crypto.error';
+import { WechatError } from '../errors/wechat.error';
+import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import type { WechatContext } from '../interfaces/wechat-handler.interfaces';
+import { WECHAT_OPTIONS } from '../wechat.constants';
+import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
+import type { WechatCallbackQuery } from './wechat-signature.guard';
+
+/** What the callback endpoint answers to a push. */
+export interface WechatPushResponse {
+  readonly body: string;
+  readonly contentType: string;
+}
+
+/** The plain answer that stops WeChat's retries and needs no encryption. */
+export const SUCCESS_RESPONSE: WechatPushResponse = {
+  body: 'success',
+  contentType: 'text/plain; charset=utf-8',
+};
+const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
+
+interface DecodedPush {
+  readonly message: WechatMessage;
+  readonly xml: string;
+  readonly encrypted: boolean;
+  readonly keyId?: MsgCryptKeyId;
+}
+
+/**
+ * Turns one verified POST into its answer: detects the mode (plaintext, compatible, safe), decrypts,
+ * parses the typed message, runs the handlers and renders (and, for an encrypted push, encrypts)
+ * the reply. Bad input becomes a 4xx `HttpException`; nothing here answers 5xx.
+ */
+@Injectable()
+export class WechatPushService {
+  private readonly logger = new Logger('WechatModule');
+
+  constructor(
+    private readonly crypt: MsgCryptService,
+    private readonly dispatcher: WechatDispatcher,
+    @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
+  ) {}
+
+  /** Handles one push whose query string the guard has verified. */
+  async handle(query: WechatCallbackQuery, body: Buffer): Promise<WechatPushResponse> {
+    const push = await this.decode(query, body);
+    const context: WechatContext = {
+      openId: push.message.FromUserName,
+      accountId: push.message.ToUserName,
+      appId: this.options.appId,
+      encrypted: push.encrypted,
+      rawXml: push.xml,
+    };
+    const reply = await this.dispatcher.dispatch(push.message, context);
+    if (!reply) return SUCCESS_RESPONSE;
+    return this.render(reply, push, query);
+  }
+
+  private async decode(query: WechatCallbackQuery, body: Buffer): Promise<DecodedPush> {
+    try {
+      const fields = await parseWechatXml(body, { maxBytes: this.options.maxBodyBytes });
+      const encrypted = query.encrypt_type === 'aes' || hasEncryptElement(fields);
+      if (!encrypted) {
+        if (this.options.requireEncryption && this.crypt.isEncryptionEnabled) {
+          throw new ForbiddenException(WECHAT_HTTP_MESSAGES.encryptionRequired);
+        }
+        const xml = body.toString('utf8');
+        return { message: await parseWechatMessage(xml, this.parseOptions()), xml, encrypted };
+      }
+      if (!this.crypt.isEncryptionEnabled) {
+        this.logger.error(
+          'Received an encrypted push but no encodingAESKey is configured; refusing it',
+        );
+        throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
+      }
+      const { message: xml, keyId } = this.crypt.decrypt(
+        query.msg_signature,
+        query.timestamp,
+        query.nonce,
+        fields.Encrypt,
+      );
+      return { message: await parseWechatMessage(xml, this.parseOptions()), xml, encrypted, keyId };
+    } catch (error: unknown) {
+      throw this.toHttpError(error);
+    }
+  }
+
+  private render(
+    reply: WechatReply,
+    push: DecodedPush,
+    query: WechatCallbackQuery,
+  ): WechatPushResponse {
+    let xml: string;
+    try {
+      xml = buildReplyXml(reply, push.message);
+    } catch (error: unknown) {
+      this.logger.error(
+        `Reply to push ${describePush(push.message)} could not be built (${errorName(error)}); answering success`,
+      );
+      return SUCCESS_RESPONSE;
+    }
+    if (!push.encrypted) return { body: xml, contentType: XML_CONTENT_TYPE };
+    const nonce = typeof query.nonce === 'string' ? query.nonce : '';
+    const envelope = this.crypt.encryptReply(xml, { nonce, keyId: push.keyId });
+    return { body: envelope.xml, contentType: XML_CONTENT_TYPE };
+  }
+
+  private parseOptions(): { maxBytes: number } {
+    return { maxBytes: this.options.maxBodyBytes };
+  }
+
+  private toHttpError(error: unknown): HttpException {
+    if (error instanceof HttpException) return error;
+    if (error instanceof WechatCryptoError) {
+      this.logger.warn(`Refused a WeChat push: ${error.reason}`);
+      return error.reason === 'BAD_SIGNATURE'
+        ? new ForbiddenException(WECHAT_HTTP_MESSAGES.invalidSignature)
+        : new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
+    }
+    if (error instanceof WechatError) {
+      this.logger.warn(`Refused a WeChat push: ${error.code}${reasonOf(error)}`);
+      return new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
+    }
+    this.logger.warn(`Refused a WeChat push: ${errorName(error)}`);
+    return new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
+  }
+}
+
+function reasonOf(error: WechatError): string {
+  const reason = (error as { reason?: unknown }).reason;
+  return typeof reason === 'string' ? ` ${reason}` : '';
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

@@ -1,0 +1,63 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { MsgCryptService } from '../crypto/msg-crypt.service';
+import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import { WECHAT_OPTIONS } from '../wechat.constants';
+import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
+import { readRawBody, type RawBodyRequest } from './raw-body.reader';
+import { WechatPushService } from './wechat-push.service';
+import { WechatSignatureGuard, type WechatCallbackQuery } from './wechat-signature.guard';
+
+/**
+ * WeChat's callback endpoint: `GET` for URL verification, `POST` for pushes. Its path is set by
+ * `WechatModule.forRoot({ path })` (default `wechat`); a host prefix via `RouterModule` also works.
+ */
+@Controller()
+@UseGuards(WechatSignatureGuard)
+export class WechatWebhookController {
+  constructor(
+    private readonly pushes: WechatPushService,
+    private readonly crypt: MsgCryptService,
+    @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
+  ) {}
+
+  /** URL verification: echoes `echostr` (or, WeCom-style with `msg_signature`, its decryption). */
+  @Get()
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  verify(@Query() query: WechatCallbackQuery): string {
+    const { echostr } = query;
+    if (typeof echostr !== 'string') throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
+    if (typeof query.msg_signature !== 'string' || query.msg_signature === '') return echostr;
+    try {
+      return this.crypt.decryptEchoStr(query.msg_signature, query.timestamp, query.nonce, echostr);
+    } catch {
+      throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
+    }
+  }
+
+  /** A message or event push; answers its reply, `success`, or a 4xx. */
+  @Post()
+  @HttpCode(200)
+  async receive(
+    @Query() query: WechatCallbackQuery,
+    @Req() request: RawBodyRequest,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ): Promise<string> {
+    const body = await readRawBody(request, this.options.maxBodyBytes);
+    const answer = await this.pushes.handle(query, body);
+    response.setHeader('Content-Type', answer.contentType);
+    return answer.body;
+  }
+}
