@@ -12,3 +12,12 @@ export const DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS = 300;
 export const DEFAULT_LOCK_TTL_MS = 10_000;
 export const DEFAULT_LOCK_POLL_INTERVAL_MS = 50;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** Metadata key under which `@OnWechatEvent` / `@OnWechatMessage` / `@OnWechatFallback` record handlers. */
+export const WECHAT_HANDLER_METADATA = Symbol('wechat:handler');
+/** Default path of the callback controller (`GET|POST /wechat`). */
+export const DEFAULT_CALLBACK_PATH = 'wechat';
+/** Internal token: whether the callback controller is mounted (then a `token` is required). */
+export const WECHAT_CALLBACK_ENABLED = Symbol('WECHAT_CALLBACK_ENABLED');
+/** Internal token: the ioredis client the access_token is shared through, or `undefined`. */
+export const WECHAT_REDIS_CLIENT = Symbol('WECHAT_REDIS_CLIENT');

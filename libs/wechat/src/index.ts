@@ -1,0 +1,58 @@
+// Public entry point of the WeChat Official Account module.
+
+// Nest module and its options
+export { WechatModule } from './wechat.module';
+export {
+  WECHAT_MODULE_OPTIONS,
+  WECHAT_OPTIONS_TYPE,
+  WECHAT_ASYNC_OPTIONS_TYPE,
+  type WechatModuleExtras,
+} from './wechat.module-definition';
+export { WECHAT_OPTIONS, WECHAT_ACCESS_TOKEN_STORE } from './wechat.constants';
+export type {
+  WechatModuleOptions,
+  WechatTokenMode,
+} from './interfaces/wechat-module-options.interface';
+export type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options.interface';
+export { resolveWechatOptions } from './wechat-options.resolver';
+
+// Services
+export { WechatClientService } from './api/wechat-client.service';
+export { WechatHttpClient } from './api/wechat-http.client';
+export * from './api/wechat-api.interfaces';
+export { AccessTokenService } from './token/access-token.service';
+export * from './token/access-token-store.interface';
+export { MemoryAccessTokenStore } from './token/memory-access-token.store';
+export { RedisAccessTokenStore } from './token/redis-access-token.store';
+export { MsgCryptService } from './crypto/msg-crypt.service';
+
+// Callback endpoint and handlers
+export { WechatSignatureGuard, type WechatCallbackQuery } from './webhook/wechat-signature.guard';
+export { WechatWebhookController } from './webhook/wechat-webhook.controller';
+export { WechatPushService, type WechatPushResponse } from './webhook/wechat-push.service';
+export {
+  OnWechatEvent,
+  type WechatEventHandlerMethod,
+} from './decorators/on-wechat-event.decorator';
+export {
+  OnWechatMessage,
+  type WechatMessageHandlerMethod,
+} from './decorators/on-wechat-message.decorator';
+export {
+  OnWechatFallback,
+  type WechatFallbackHandlerMethod,
+} from './decorators/on-wechat-fallback.decorator';
+export { InjectWechatOptions } from './decorators/inject-wechat-options.decorator';
+export { WechatHandlerRegistry } from './discovery/wechat-handler.registry';
+export type * from './interfaces/wechat-handler.interfaces';
+
+// Errors
+export { WechatError } from './errors/wechat.error';
+export { WechatConfigError } from './errors/wechat-config.error';
+export * from './errors/wechat-crypto.error';
+export * from './errors/wechat-xml.error';
+export * from './errors/wechat-reply.error';
+export * from './errors/wechat-api.error';
+
+// Protocol core (usable without Nest)
+export * from './core';

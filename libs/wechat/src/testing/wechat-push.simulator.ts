@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { MsgCrypt } from '../core/msg-crypt';
+import { parseWechatXml } from '../core/wechat-message.parser';
+import type { WechatXmlValue } from '../core/wechat-message.interfaces';
+import { computeSignature } from '../core/wechat-signature';
+
+/** How a push is delivered: WeChat's three message modes (protocol.md §2.1). */
+export type WechatPushMode = 'plaintext' | 'compatible' | 'safe';
+
+/** Credentials the simulator signs and encrypts with: the same ones the app under test uses. */
+export interface WechatPushSimulatorOptions {
+  token: string;
+  appId: string;
+  /** Needed for the compatible and safe modes. */
+  encodingAESKey?: string;
+  /** The account's original id used as `ToUserName`. Default `gh_0123456789ab`. */
+  accountId?: string;
+  /** The sender used when a push names none. Default `o_sandbox_user`. */
+  openId?: string;
+}
+
+/** Field values of a push; numbers are written without CDATA. */
+export type WechatPushFields = Record<string, string | number>;
+
+/** A signed (and, in the encrypted modes, encrypted) push, ready to send. */
+export interface SignedWechatPush {
+  /** Query parameters exactly as WeChat sends them. */
+  readonly query: Record<string, string>;
+  /** The query string, without `?`. */
+  readonly search: string;
+  /** The XML body. */
+  readonly body: string;
+  /** The plain XML inside (the same as `body` in plaintext mode). */
+  readonly plainXml: string;
+}
+
+/** A reply read back the way WeChat reads it. */
+export interface WechatReadReply {
+  /** `success`, `''` or the (decrypted) reply XML. */
+  readonly xml: string;
+  /** Whether the reply came encrypted. */
+  readonly encrypted: boolean;
+  /** The reply's fields; empty for `success` and the empty reply. */
+  readonly fields: Record<string, WechatXmlValue>;
+}
+
+/** Thrown when a reply is not what WeChat would accept. */
+export class WechatReplyCheckError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WechatReplyCheckError';
+  }
+}
+
+/**
+ * Does what WeChat's servers do to a callback URL, for tests and local development: builds pushes
+ * in plaintext, compatible and safe mode, signs them, encrypts them, and reads the replies back
+ * (checking the reply's `MsgSignature` and decrypting it) exactly as WeChat would.
+ */
+export class WechatPushSimulator {
+  private readonly crypt: MsgCrypt | undefined;
+  readonly accountId: string;
+  readonly openId: string;
+
+  constructor(private readonly options: WechatPushSimulatorOptions) {
+    this.crypt = options.encodingAESKey
+      ? new MsgCrypt({
+          token: options.token,
+          encodingAESKey: options.encodingAESKey,
+          appId: options.appId,
+        })
+      : undefined;
+    this.accountId = options.accountId ?? 'gh_0123456789ab';
+    this.openId = options.openId ?? 'o_sandbox_user';
+  }
+
+  /** The fields of a text message from `openId` (a fresh `MsgId` each time). */
+  text(content: string, extra: WechatPushFields = {}): WechatPushFields {
+    return this.header('text', { Content: content, MsgId: randomMsgId(), ...extra });
+  }
+
+  /** The fields of an event push, e.g. `event('SCAN', { EventKey: 'scene', Ticket: 't' })`. */
+  event(event: string, extra: WechatPushFields = {}): WechatPushFields {
+    return this.header('event', { Event: event, ...extra });
+  }
+
+  /** The common header plus the given fields. */
+  header(msgType: string, extra: WechatPushFields = {}): WechatPushFields {
+    return {
+      ToUserName: this.accountId,
+      FromUserName: this.openId,
+      CreateTime: Math.floor(Date.now() / 1000),
+      MsgType: msgType,
+      ...extra,
+    };
+  }
+
+  /** Signs (and encrypts, in the compatible and safe modes) a push. */
+  sign(
+    fields: WechatPushFields,
+    mode: WechatPushMode = 'plaintext',
+    at: { timestamp?: string; nonce?: string } = {},
+  ): SignedWechatPush {
+    return this.signXml(toPushXml(fields), mode, { ...at, toUserName: String(fields.ToUserName) });
+  }
+
+  /** Like {@link sign}, for an XML body written by hand. */
+  signXml(
+    plainXml: string,
+    mode: WechatPushMode = 'plaintext',
+    at: { timestamp?: string; nonce?: string; toUserName?: string } = {},
+  ): SignedWechatPush {
+    const timestamp = at.timestamp ?? String(Math.floor(Date.now() / 1000));
+    const nonce = at.nonce ?? String(randomBytes(4).readUInt32BE(0));
+    const query: Record<string, string> = {
+      signature: computeSignature(this.options.token, timestamp, nonce),
+      timestamp,
+      nonce,
+      openid: this.openId,
+    };
+    let body = plainXml;
+    if (mode !== 'plaintext') {
+      const encrypt = this.requireCrypt().encrypt(plainXml);
+      query.encrypt_type = 'aes';
+      query.msg_signature = computeSignature(this.options.token, timestamp, nonce, encrypt);
+      const envelope = `<ToUserName><![CDATA[${at.toUserName ?? this.accountId}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt>`;
+      body =
+        mode === 'safe'
+          ? `<xml>${envelope}</xml>`
+          : plainXml.replace(/<\/xml>\s*$/, `<Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
+    }
+    return { query, search: new URLSearchParams(query).toString(), body, plainXml };
+  }
+
+  /** The query of WeChat's URL verification GET (plain `echostr`, as for every Official Account). */
+  verification(echostr: string, at: { timestamp?: string; nonce?: string } = {}): string {
+    const timestamp = at.timestamp ?? String(Math.floor(Date.now() / 1000));
+    const nonce = at.nonce ?? String(randomBytes(4).readUInt32BE(0));
+    const signature = computeSignature(this.options.token, timestamp, nonce);
+    return new URLSearchParams({ signature, timestamp, nonce, echostr }).toString();
+  }
+
+  /**
+   * Reads a reply as WeChat would: `success` and `''` as they are; an encrypted envelope is checked
+   * (its `MsgSignature` over its own `TimeStamp` and `Nonce`) and decrypted.
+   *
+   * @throws WechatReplyCheckError when the reply would be refused by WeChat.
+   */
+  async readReply(body: string): Promise<WechatReadReply> {
+    if (body === 'success' || body === '') return { xml: body, encrypted: false, fields: {} };
+    const outer = await parseWechatXml(body);
+    if (typeof outer.Encrypt !== 'string') {
+      return { xml: body, encrypted: false, fields: outer };
+    }
+    const { Encrypt, MsgSignature, TimeStamp, Nonce } = outer;
+    const crypt = this.requireCrypt();
+    let xml: string;
+    try {
+      xml = crypt.decrypt(MsgSignature, TimeStamp, Nonce, Encrypt).message;
+    } catch (error: unknown) {
+      throw new WechatReplyCheckError(`encrypted reply refused: ${(error as Error).message}`);
+    }
+    return { xml, encrypted: true, fields: await parseWechatXml(xml) };
+  }
+
+  private requireCrypt(): MsgCrypt {
+    if (!this.crypt) {
+      throw new WechatReplyCheckError(
+        'this simulator has no encodingAESKey: encrypted modes need one',
+      );
+    }
+    return this.crypt;
+  }
+}
+
+/** Renders push fields as WeChat does: strings in CDATA, numbers bare. */
+export function toPushXml(fields: WechatPushFields): string {
+  let xml = '<xml>';
+  for (const [name, value] of Object.entries(fields)) {
+    xml +=
+      typeof value === 'number'
+        ? `<${name}>${value}</${name}>`
+        : `<${name}><![CDATA[${value.split(']]>').join(']]]]><![CDATA[>')}]]></${name}>`;
+  }
+  return `${xml}</xml>`;
+}
+
+function randomMsgId(): string {
+  return (BigInt(Date.now()) * 1000n + BigInt(randomBytes(2).readUInt16BE(0) % 1000)).toString();
+}

@@ -1,0 +1,82 @@
+import { Logger, Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+import { WechatHttpClient } from './api/wechat-http.client';
+import { WechatClientService } from './api/wechat-client.service';
+import { MsgCryptService } from './crypto/msg-crypt.service';
+import { WechatDispatcher } from './discovery/wechat.dispatcher';
+import { WechatExplorer } from './discovery/wechat.explorer';
+import { WechatHandlerRegistry } from './discovery/wechat-handler.registry';
+import { WechatMetadataAccessor } from './discovery/wechat-metadata.accessor';
+import type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options.interface';
+import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
+import { AccessTokenService } from './token/access-token.service';
+import { MemoryAccessTokenStore } from './token/memory-access-token.store';
+import { RedisAccessTokenStore } from './token/redis-access-token.store';
+import { WechatPushService } from './webhook/wechat-push.service';
+import { WechatSignatureGuard } from './webhook/wechat-signature.guard';
+import {
+  WECHAT_ACCESS_TOKEN_STORE,
+  WECHAT_CALLBACK_ENABLED,
+  WECHAT_OPTIONS,
+  WECHAT_REDIS_CLIENT,
+} from './wechat.constants';
+import { MEMORY_STORE_WARNING } from './wechat.messages';
+import { WECHAT_MODULE_OPTIONS, WechatConfigurableModule } from './wechat.module-definition';
+import { resolveWechatOptions } from './wechat-options.resolver';
+import { wechatRedisProvider } from './wechat-redis.provider';
+
+const optionsProvider: Provider = {
+  provide: WECHAT_OPTIONS,
+  inject: [WECHAT_MODULE_OPTIONS, WECHAT_CALLBACK_ENABLED],
+  useFactory: (raw: WechatModuleOptions, callbackEnabled: boolean) =>
+    resolveWechatOptions(raw, callbackEnabled),
+};
+
+const storeProvider: Provider = {
+  provide: WECHAT_ACCESS_TOKEN_STORE,
+  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS],
+  useFactory: (redis: Redis | undefined, options: ResolvedWechatOptions) => {
+    if (redis) return new RedisAccessTokenStore(redis);
+    new Logger('WechatModule').warn(MEMORY_STORE_WARNING);
+    void options;
+    return new MemoryAccessTokenStore();
+  },
+};
+
+/**
+ * The WeChat Official Account module.
+ *
+ * - `WechatModule.forRoot(options)` / `WechatModule.forRootAsync({ imports, inject, useFactory })`
+ *   (also `useClass`, `useExisting`, and `registerAs('wechat', …).asProvider()` from `@nestjs/config`).
+ * - Provides {@link WechatClientService}, {@link AccessTokenService} and {@link MsgCryptService}.
+ * - Mounts the callback endpoint at `path` (default `/wechat`) behind {@link WechatSignatureGuard}.
+ * - Routes pushes to `@OnWechatEvent` / `@OnWechatMessage` / `@OnWechatFallback` methods of any
+ *   provider or controller of the host app.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    optionsProvider,
+    wechatRedisProvider,
+    storeProvider,
+    WechatHttpClient,
+    AccessTokenService,
+    WechatClientService,
+    MsgCryptService,
+    WechatMetadataAccessor,
+    WechatHandlerRegistry,
+    WechatExplorer,
+    WechatDispatcher,
+    WechatPushService,
+    WechatSignatureGuard,
+  ],
+  exports: [
+    WECHAT_OPTIONS,
+    WechatClientService,
+    AccessTokenService,
+    MsgCryptService,
+    WechatHandlerRegistry,
+  ],
+})
+export class WechatModule extends WechatConfigurableModule {}
