@@ -1,0 +1,370 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { MsgCrypt, WechatModule } from '@app/wechat';
+import { WechatPushSimulator, type WechatPushMode } from '@app/wechat/testing';
+import { FixtureHandlersModule, HandlerLog } from './fixtures/handlers.fixture';
+
+const APP_ID = 'wx1234567890abcdef';
+const TOKEN = 'callbackToken123';
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const OTHER_AES_KEY = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+async function createApp(extra: Record<string, unknown> = {}): Promise<INestApplication<App>> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      WechatModule.forRoot({
+        appId: APP_ID,
+        appSecret: 'secret-not-used-here',
+        token: TOKEN,
+        encodingAESKey: AES_KEY,
+        ...extra,
+      }),
+      FixtureHandlersModule,
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
+  await app.init();
+  return app;
+}
+
+describe('WeChat callback endpoint (handlers fixture)', () => {
+  let app: INestApplication<App>;
+  let log: HandlerLog;
+  const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
+
+  beforeAll(async () => {
+    app = await createApp();
+    log = app.get(HandlerLog);
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    log.calls.length = 0;
+    log.contexts.length = 0;
+  });
+
+  const post = (search: string, body: string, contentType = 'text/xml') =>
+    request(app.getHttpServer())
+      .post(`/wechat?${search}`)
+      .set('Content-Type', contentType)
+      .send(body);
+
+  describe('GET URL verification', () => {
+    it('echoes echostr exactly, as text/plain', async () => {
+      const res = await request(app.getHttpServer()).get(
+        `/wechat?${sim.verification('4375120948345356249')}`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('4375120948345356249');
+      expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    });
+
+    it('answers the official vector (token AAAAA) on an app configured with it', async () => {
+      const other = await Test.createTestingModule({
+        imports: [WechatModule.forRoot({ appId: APP_ID, appSecret: 's', token: 'AAAAA' })],
+      }).compile();
+      const otherApp = other.createNestApplication<INestApplication<App>>({ logger: false });
+      await otherApp.init();
+      try {
+        const res = await request(otherApp.getHttpServer()).get(
+          '/wechat?signature=f464b24fc39322e44b38aa78f5edd27bd1441696&timestamp=1714036504&nonce=1514711492&echostr=4375120948345356249',
+        );
+        expect(res.status).toBe(200);
+        expect(res.text).toBe('4375120948345356249');
+      } finally {
+        await otherApp.close();
+      }
+    });
+
+    it('decrypts a WeCom-style echostr carrying msg_signature', async () => {
+      const crypt = new MsgCrypt({ token: TOKEN, encodingAESKey: AES_KEY, appId: APP_ID });
+      const echostr = crypt.encrypt('1616140317555161061');
+      const { computeSignature } = await import('@app/wechat');
+      const sig = computeSignature(TOKEN, '1409659589', '263014780', echostr);
+      const res = await request(app.getHttpServer())
+        .get('/wechat')
+        .query({ msg_signature: sig, timestamp: '1409659589', nonce: '263014780', echostr });
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('1616140317555161061');
+    });
+
+    it('refuses a missing signature with 401 and a wrong one with 403', async () => {
+      const missing = await request(app.getHttpServer()).get('/wechat?echostr=1');
+      expect(missing.status).toBe(401);
+      const wrong = await request(app.getHttpServer()).get(
+        '/wechat?signature=0000000000000000000000000000000000000000&timestamp=1&nonce=2&echostr=3',
+      );
+      expect(wrong.status).toBe(403);
+      expect(wrong.body).toEqual({
+        statusCode: 403,
+        message: 'Invalid WeChat signature',
+        error: 'Forbidden',
+      });
+    });
+  });
+
+  describe.each<WechatPushMode>(['plaintext', 'compatible', 'safe'])('POST in %s mode', (mode) => {
+    it('answers a text message with the first handler reply, fields swapped', async () => {
+      const push = sim.sign(sim.text('hello 你好 😀'), mode);
+      const res = await post(push.search, push.body);
+      expect(res.status).toBe(200);
+      const reply = await sim.readReply(res.text);
+      expect(reply.encrypted).toBe(mode !== 'plaintext');
+      expect(reply.fields.ToUserName).toBe(sim.openId);
+      expect(reply.fields.FromUserName).toBe(sim.accountId);
+      expect(reply.fields.MsgType).toBe('text');
+      expect(reply.fields.Content).toBe('first:hello 你好 😀');
+      expect(Math.abs(Number(reply.fields.CreateTime) - Date.now() / 1000)).toBeLessThan(5);
+      // Both matching handlers ran, in declaration order; the first reply won.
+      expect(log.calls).toEqual(['text:hello 你好 😀', 'second:hello 你好 😀']);
+      expect(log.contexts[0]).toMatchObject({
+        openId: sim.openId,
+        accountId: sim.accountId,
+        appId: APP_ID,
+        encrypted: mode !== 'plaintext',
+      });
+      expect(log.contexts[0].rawXml).toContain('hello 你好 😀');
+    });
+
+    it('routes a SCAN event and a QR subscribe to the stacked handler', async () => {
+      const scan = sim.sign(sim.event('SCAN', { EventKey: 'scene42', Ticket: 'T' }), mode);
+      const scanReply = await sim.readReply((await post(scan.search, scan.body)).text);
+      expect(scanReply.fields.Content).toBe('scanned scene42');
+      const follow = sim.sign(sim.event('subscribe', { EventKey: 'qrscene_7', Ticket: 'T' }), mode);
+      const followReply = await sim.readReply((await post(follow.search, follow.body)).text);
+      expect(followReply.fields.Content).toBe('scanned qrscene_7');
+      expect(log.calls).toEqual(['scanned:SCAN:scene42', 'scanned:subscribe:qrscene_7']);
+    });
+
+    it('answers success (unencrypted) when no handler replies', async () => {
+      const push = sim.sign(sim.event('unsubscribe'), mode);
+      const res = await post(push.search, push.body);
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('success');
+      expect(log.calls).toEqual(['fallback:event']);
+    });
+  });
+
+  describe('handlers', () => {
+    it('a plain subscribe without a QR scene does not match the prefix filter → fallback', async () => {
+      const push = sim.sign(sim.event('subscribe'), 'safe');
+      const res = await post(push.search, push.body);
+      expect(res.text).toBe('success');
+      expect(log.calls).toEqual(['fallback:event']);
+    });
+
+    it('filters CLICK by RegExp and by exact key', async () => {
+      const menu = sim.sign(sim.event('CLICK', { EventKey: 'MENU_12' }));
+      expect((await sim.readReply((await post(menu.search, menu.body)).text)).fields.Content).toBe(
+        'menu MENU_12',
+      );
+      const exact = sim.sign(sim.event('CLICK', { EventKey: 'EXACT' }));
+      const reply = await sim.readReply((await post(exact.search, exact.body)).text);
+      expect(reply.fields.MsgType).toBe('transfer_customer_service');
+      expect(reply.fields.TransInfo).toEqual({ KfAccount: 'kf1@test' });
+      const other = sim.sign(sim.event('CLICK', { EventKey: 'MENU_X' }));
+      expect((await post(other.search, other.body)).text).toBe('success');
+      expect(log.calls).toEqual(['menu:MENU_12', 'exact:EXACT', 'fallback:event']);
+    });
+
+    it('renders reply objects: news and image', async () => {
+      const news = sim.sign(sim.text('news'), 'safe');
+      const newsReply = await sim.readReply((await post(news.search, news.body)).text);
+      expect(newsReply.fields.MsgType).toBe('news');
+      expect(newsReply.fields.ArticleCount).toBe('1');
+      expect(newsReply.fields.Articles).toEqual({
+        item: { Title: 'T', Description: 'D', PicUrl: 'https://p/1.png', Url: 'https://u/1' },
+      });
+      const image = sim.sign(sim.text('image'));
+      const imageReply = await sim.readReply((await post(image.search, image.body)).text);
+      expect(imageReply.fields.Image).toEqual({ MediaId: 'MEDIA_1' });
+    });
+
+    it('a handler that throws or rejects is skipped: the next reply wins, WeChat gets 200', async () => {
+      for (const content of ['throw', 'reject']) {
+        const push = sim.sign(sim.text(content), 'safe');
+        const res = await post(push.search, push.body);
+        expect(res.status).toBe(200);
+        expect((await sim.readReply(res.text)).fields.Content).toBe(`second:${content}`);
+      }
+    });
+
+    it('an invalid reply (9 news articles) falls back to success', async () => {
+      const push = sim.sign(sim.text('nine-articles'));
+      const res = await post(push.search, push.body);
+      expect(res.status).toBe(200);
+      // The first reply is invalid; it still "wins" the slot and is replaced by success.
+      expect(res.text).toBe('success');
+    });
+
+    it('an unknown message type parses and reaches the fallback', async () => {
+      const push = sim.sign(sim.header('hologram', { Depth: '3', MsgId: '1' }), 'safe');
+      const res = await post(push.search, push.body);
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('success');
+      expect(log.calls).toEqual(['fallback:hologram']);
+    });
+  });
+
+  describe('refusals (4xx, never 5xx)', () => {
+    it('missing signature → 401, wrong signature → 403, before any handler runs', async () => {
+      const push = sim.sign(sim.text('x'));
+      const missing = await post('timestamp=1&nonce=2', push.body);
+      expect(missing.status).toBe(401);
+      const wrong = await post(
+        push.search.replace(/signature=[0-9a-f]{4}/, 'signature=ffff'),
+        push.body,
+      );
+      expect(wrong.status).toBe(403);
+      expect(log.calls).toEqual([]);
+    });
+
+    it('an encrypted push without msg_signature → 401', async () => {
+      const push = sim.sign(sim.text('x'), 'safe');
+      const res = await post(push.search.replace(/&msg_signature=[0-9a-f]+/, ''), push.body);
+      expect(res.status).toBe(401);
+    });
+
+    it('a tampered ciphertext → 403 (msg_signature no longer matches)', async () => {
+      const push = sim.sign(sim.text('x'), 'safe');
+      const tampered = push.body.replace(
+        /<Encrypt><!\[CDATA\[(.)/,
+        (_m, c: string) => `<Encrypt><![CDATA[${c === 'A' ? 'B' : 'A'}`,
+      );
+      const res = await post(push.search, tampered);
+      expect(res.status).toBe(403);
+      expect(log.calls).toEqual([]);
+    });
+
+    it('a push encrypted for another AppID → 400', async () => {
+      const foreign = new WechatPushSimulator({
+        token: TOKEN,
+        appId: 'wx0000000000000000',
+        encodingAESKey: AES_KEY,
+      });
+      const push = foreign.sign(foreign.text('x'), 'safe');
+      const res = await post(push.search, push.body);
+      expect(res.status).toBe(400);
+      expect(log.calls).toEqual([]);
+    });
+
+    it('a push encrypted with another key → 400', async () => {
+      const foreign = new WechatPushSimulator({
+        token: TOKEN,
+        appId: APP_ID,
+        encodingAESKey: OTHER_AES_KEY,
+      });
+      const push = foreign.sign(foreign.text('x'), 'safe');
+      expect((await post(push.search, push.body)).status).toBe(400);
+    });
+
+    it.each([
+      ['malformed XML', '<xml><ToUserName>a</xml>'],
+      ['a root other than xml', '<root><MsgType>text</MsgType></root>'],
+      ['a missing MsgType', '<xml><ToUserName>a</ToUserName></xml>'],
+      ['an empty body', ''],
+      [
+        'a DOCTYPE with an external entity',
+        '<!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><MsgType>&e;</MsgType></xml>',
+      ],
+    ])('%s → 400', async (_name, body) => {
+      const push = sim.signXml(body || '<xml/>');
+      const res = await post(push.search, body);
+      expect(res.status).toBe(400);
+      expect(res.text.length).toBeLessThan(200);
+    });
+
+    it('a body over maxBodyBytes → 413', async () => {
+      const push = sim.sign(sim.text('x'.repeat(70 * 1024)));
+      const res = await post(push.search, push.body);
+      expect(res.status).toBe(413);
+    });
+  });
+
+  describe('content types (the host keeps Nest default JSON/urlencoded parsers)', () => {
+    it.each(['text/xml', 'application/xml', 'text/plain', 'application/octet-stream'])(
+      '%s is read raw',
+      async (contentType) => {
+        const push = sim.sign(sim.text('ct'), 'safe');
+        const res = await post(push.search, push.body, contentType);
+        expect(res.status).toBe(200);
+        expect((await sim.readReply(res.text)).fields.Content).toBe('first:ct');
+      },
+    );
+  });
+});
+
+describe('WeChat callback endpoint options', () => {
+  const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
+
+  it('requireEncryption refuses a plaintext push with 403 and accepts a safe one', async () => {
+    const app = await createApp({ requireEncryption: true });
+    try {
+      const plain = sim.sign(sim.text('x'));
+      const res = await request(app.getHttpServer())
+        .post(`/wechat?${plain.search}`)
+        .set('Content-Type', 'text/xml')
+        .send(plain.body);
+      expect(res.status).toBe(403);
+      const safe = sim.sign(sim.text('x'), 'safe');
+      const ok = await request(app.getHttpServer())
+        .post(`/wechat?${safe.search}`)
+        .set('Content-Type', 'text/xml')
+        .send(safe.body);
+      expect(ok.status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('replayWindowSeconds refuses an old timestamp with 403 and accepts a fresh one', async () => {
+    const app = await createApp({ replayWindowSeconds: 300 });
+    try {
+      const old = sim.sign(sim.text('x'), 'plaintext', {
+        timestamp: String(Math.floor(Date.now() / 1000) - 301),
+      });
+      const res = await request(app.getHttpServer())
+        .post(`/wechat?${old.search}`)
+        .set('Content-Type', 'text/xml')
+        .send(old.body);
+      expect(res.status).toBe(403);
+      const fresh = sim.sign(sim.text('x'));
+      const ok = await request(app.getHttpServer())
+        .post(`/wechat?${fresh.search}`)
+        .set('Content-Type', 'text/xml')
+        .send(fresh.body);
+      expect(ok.status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('decrypts with the previous key during rotation and answers with that key', async () => {
+    const app = await createApp({ encodingAESKey: OTHER_AES_KEY, previousEncodingAESKey: AES_KEY });
+    try {
+      const push = sim.sign(sim.text('rotated'), 'safe');
+      const res = await request(app.getHttpServer())
+        .post(`/wechat?${push.search}`)
+        .set('Content-Type', 'text/xml')
+        .send(push.body);
+      expect(res.status).toBe(200);
+      // The simulator only knows the old key: it can read the reply only if that key was used.
+      expect((await sim.readReply(res.text)).fields.Content).toBe('first:rotated');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('mounts the endpoint at a custom path', async () => {
+    const app = await createApp({ path: 'hooks/wx' });
+    try {
+      const ok = await request(app.getHttpServer()).get(`/hooks/wx?${sim.verification('42')}`);
+      expect(ok.text).toBe('42');
+      const gone = await request(app.getHttpServer()).get(`/wechat?${sim.verification('42')}`);
+      expect(gone.status).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+});
