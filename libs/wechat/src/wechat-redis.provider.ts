@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { RedisService } from '@liaoliaots/nestjs-redis';
 import type { Redis } from 'ioredis';
 import { WechatConfigError } from './errors/wechat-config.error';
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
@@ -23,8 +23,8 @@ export function isRedisClient(value: unknown): value is Redis {
  */
 export const wechatRedisProvider: Provider = {
   provide: WECHAT_REDIS_CLIENT,
-  inject: [WECHAT_MODULE_OPTIONS, ModuleRef],
-  useFactory: async (options: WechatModuleOptions, moduleRef: ModuleRef) => {
+  inject: [WECHAT_MODULE_OPTIONS, { token: RedisService, optional: true }],
+  useFactory: (options: WechatModuleOptions, service: RedisService | undefined) => {
     const redis = options?.redis;
     if (redis === undefined || redis === null) return undefined;
     if (isRedisClient(redis)) return redis;
@@ -34,11 +34,7 @@ export const wechatRedisProvider: Provider = {
       );
     }
     const clientName = redis.clientName ?? 'default';
-    let service: { getOrThrow(namespace?: string): Redis };
-    try {
-      const { RedisService } = await import('@liaoliaots/nestjs-redis');
-      service = moduleRef.get(RedisService, { strict: false });
-    } catch {
+    if (!service) {
       throw new WechatConfigError(
         `"redis" names the client "${clientName}", but RedisModule from @liaoliaots/nestjs-redis is not registered: import RedisModule.forRoot(...) in the host app.`,
       );
