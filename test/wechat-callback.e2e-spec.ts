@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
@@ -353,6 +354,43 @@ describe('WeChat callback endpoint options', () => {
       expect((await sim.readReply(res.text)).fields.Content).toBe('first:rotated');
     } finally {
       await app.close();
+    }
+  });
+
+  it('honours a host prefix from RouterModule and from setGlobalPrefix', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        WechatModule.forRoot({ appId: APP_ID, appSecret: 's', token: TOKEN }),
+        RouterModule.register([{ path: 'api', module: WechatModule }]),
+      ],
+    }).compile();
+    const routed = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
+    routed.setGlobalPrefix('v1');
+    await routed.init();
+    try {
+      const ok = await request(routed.getHttpServer()).get(
+        `/v1/api/wechat?${sim.verification('77')}`,
+      );
+      expect(ok.status).toBe(200);
+      expect(ok.text).toBe('77');
+      const gone = await request(routed.getHttpServer()).get(`/wechat?${sim.verification('77')}`);
+      expect(gone.status).toBe(404);
+    } finally {
+      await routed.close();
+    }
+  });
+
+  it('mounts no endpoint with path: false (API client only)', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [WechatModule.forRoot({ appId: APP_ID, appSecret: 's', path: false })],
+    }).compile();
+    const bare = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
+    await bare.init();
+    try {
+      const res = await request(bare.getHttpServer()).get(`/wechat?${sim.verification('1')}`);
+      expect(res.status).toBe(404);
+    } finally {
+      await bare.close();
     }
   });
 

@@ -1,0 +1,15 @@
+import { registerAs } from '@nestjs/config';
+import type { WechatModuleOptions } from '@app/wechat';
+
+/**
+ * The demo's WeChat configuration, read from the environment. Used as
+ * `WechatModule.forRootAsync(wechatConfig.asProvider())`.
+ */
+export const wechatConfig = registerAs('wechat', (): WechatModuleOptions => ({
+  appId: process.env.WECHAT_APP_ID ?? '',
+  appSecret: process.env.WECHAT_APP_SECRET ?? '',
+  token: process.env.WECHAT_TOKEN,
+  encodingAESKey: process.env.WECHAT_ENCODING_AES_KEY || undefined,
+  apiBaseUrl: process.env.WECHAT_API_BASE_URL || undefined,
+  redis: process.env.REDIS_URL ? { clientName: 'default' } : undefined,
+}));

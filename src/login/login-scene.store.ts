@@ -1,0 +1,49 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { RedisService } from '@liaoliaots/nestjs-redis';
+import type { WechatUserInfo } from '@app/wechat';
+
+/** The state of one "scan to log in" scene. */
+export interface LoginScene {
+  readonly expiresAt: number;
+  readonly openId?: string;
+  readonly user?: WechatUserInfo;
+}
+
+/** How long a scene's record outlives its QR code, so the page can still be told "expired". */
+const GRACE_MS = 10 * 60 * 1000;
+
+/**
+ * Where login scenes live: in Redis (shared by every instance) when REDIS_URL is set, otherwise in
+ * this process's memory. A record is kept for the QR code's lifetime plus a grace period.
+ */
+@Injectable()
+export class LoginSceneStore {
+  private readonly memory = new Map<string, { scene: LoginScene; until: number }>();
+
+  constructor(@Optional() private readonly redisService?: RedisService) {}
+
+  async save(sceneId: string, scene: LoginScene): Promise<void> {
+    const ttlMs = Math.max(scene.expiresAt - Date.now(), 0) + GRACE_MS;
+    const redis = this.redisService?.getOrThrow();
+    if (redis) {
+      await redis.set(this.key(sceneId), JSON.stringify(scene), 'PX', ttlMs);
+      return;
+    }
+    this.memory.set(sceneId, { scene, until: Date.now() + ttlMs });
+  }
+
+  async get(sceneId: string): Promise<LoginScene | undefined> {
+    const redis = this.redisService?.getOrThrow();
+    if (redis) {
+      const value = await redis.get(this.key(sceneId));
+      return value ? (JSON.parse(value) as LoginScene) : undefined;
+    }
+    const entry = this.memory.get(sceneId);
+    if (entry && entry.until <= Date.now()) this.memory.delete(sceneId);
+    return entry && entry.until > Date.now() ? entry.scene : undefined;
+  }
+
+  private key(sceneId: string): string {
+    return `demo:login:${sceneId}`;
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { LoginController } from './login.controller';
+import { LoginEventsHandler } from './login-events.handler';
+import { LoginSceneStore } from './login-scene.store';
+import { LoginService } from './login.service';
+
+/** "Scan the code to log in", built on the WeChat module. */
+@Module({
+  controllers: [LoginController],
+  providers: [LoginService, LoginSceneStore, LoginEventsHandler],
+})
+export class LoginModule {}
