@@ -15,7 +15,7 @@ import { startRedisServer, type RedisServerHandle } from './support/redis-server
 import { captureOutput } from './support/token-log-capture';
 import { tokenTestOptions, type TokenTestOptions } from './support/token-options';
 import { startTokenWorkers, type TokenWorker } from './support/token-workers';
-import { startWechatApiServer, type WechatApiServer } from './support/wechat-api-server';
+import { startWechatApiServer, type WechatApiServer } from '@app/wechat/testing';
 
 const REDIS_URL = process.env.WECHAT_TEST_REDIS_URL as string;
 const TOKEN = '/cgi-bin/token';

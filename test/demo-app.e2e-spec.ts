@@ -5,11 +5,11 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { WechatPushSimulator, type WechatPushMode } from '@app/wechat/testing';
 import {
-  FIXTURE_APP_ID,
-  FIXTURE_APP_SECRET,
+  SANDBOX_APP_ID,
+  SANDBOX_APP_SECRET,
   startWechatApiServer,
   type WechatApiServer,
-} from './support/wechat-api-server';
+} from '@app/wechat/testing';
 
 const TOKEN = 'demoCallbackToken';
 const AES_KEY = 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR';
@@ -27,7 +27,7 @@ describe('demo app (src/) end to end', () => {
   let redis: Redis;
   const sim = new WechatPushSimulator({
     token: TOKEN,
-    appId: FIXTURE_APP_ID,
+    appId: SANDBOX_APP_ID,
     encodingAESKey: AES_KEY,
     openId: 'o_demo_user_1',
   });
@@ -35,8 +35,8 @@ describe('demo app (src/) end to end', () => {
   beforeAll(async () => {
     api = await startWechatApiServer();
     Object.assign(process.env, {
-      WECHAT_APP_ID: FIXTURE_APP_ID,
-      WECHAT_APP_SECRET: FIXTURE_APP_SECRET,
+      WECHAT_APP_ID: SANDBOX_APP_ID,
+      WECHAT_APP_SECRET: SANDBOX_APP_SECRET,
       WECHAT_TOKEN: TOKEN,
       WECHAT_ENCODING_AES_KEY: AES_KEY,
       WECHAT_API_BASE_URL: api.url,
@@ -44,7 +44,7 @@ describe('demo app (src/) end to end', () => {
     });
     // The app module reads REDIS_URL when it is loaded, so load it after the environment is set.
     const { AppModule } = await import('../src/app.module');
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.register()] }).compile();
     app = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
     await app.init();
     redis = new Redis(REDIS_URL);
@@ -68,7 +68,7 @@ describe('demo app (src/) end to end', () => {
 
   it('GET /wechat with msg_signature decrypts the echostr', async () => {
     const { MsgCrypt, computeSignature } = await import('@app/wechat');
-    const crypt = new MsgCrypt({ token: TOKEN, encodingAESKey: AES_KEY, appId: FIXTURE_APP_ID });
+    const crypt = new MsgCrypt({ token: TOKEN, encodingAESKey: AES_KEY, appId: SANDBOX_APP_ID });
     const echostr = crypt.encrypt('5927302216548');
     const msgSignature = computeSignature(TOKEN, '1700000000', 'n1', echostr);
     const res = await http()

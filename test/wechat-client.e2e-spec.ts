@@ -13,7 +13,7 @@ import { MemoryAccessTokenStore } from '../libs/wechat/src/token/memory-access-t
 import { RedisAccessTokenStore } from '../libs/wechat/src/token/redis-access-token.store';
 import { captureOutput } from './support/token-log-capture';
 import { tokenTestOptions, type TokenTestOptions } from './support/token-options';
-import { startWechatApiServer, type WechatApiServer } from './support/wechat-api-server';
+import { startWechatApiServer, type WechatApiServer } from '@app/wechat/testing';
 
 const TOKEN = '/cgi-bin/token';
 const TEMPLATE = '/cgi-bin/message/template/send';

@@ -53,6 +53,7 @@ export * from './errors/wechat-crypto.error';
 export * from './errors/wechat-xml.error';
 export * from './errors/wechat-reply.error';
 export * from './errors/wechat-api.error';
+export * from './errors/wechat-token.error';
 
 // Protocol core (usable without Nest)
 export * from './core';

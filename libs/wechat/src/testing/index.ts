@@ -3,3 +3,4 @@
  * Import from `@app/wechat/testing`; never used by the module at run time.
  */
 export * from './wechat-push.simulator';
+export * from './wechat-sandbox.server';

@@ -3,6 +3,8 @@ import { MsgCrypt } from '../core/msg-crypt';
 import { parseWechatXml } from '../core/wechat-message.parser';
 import type { WechatXmlValue } from '../core/wechat-message.interfaces';
 import { computeSignature } from '../core/wechat-signature';
+import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import { WECHAT_OPTIONS } from '../wechat.constants';
 
 /** How a push is delivered: WeChat's three message modes (protocol.md §2.1). */
 export type WechatPushMode = 'plaintext' | 'compatible' | 'safe';
@@ -44,6 +46,21 @@ export interface WechatReadReply {
   readonly fields: Record<string, WechatXmlValue>;
 }
 
+/** What {@link WechatPushSimulator.deliver} got back from a callback URL. */
+export interface WechatDelivery {
+  /** HTTP status of the answer. */
+  readonly status: number;
+  /** The raw answer body. */
+  readonly body: string;
+  /** The reply read as WeChat reads it (`undefined` unless the status is 200). */
+  readonly reply?: WechatReadReply;
+}
+
+/** Anything that can hand out the module's resolved options, e.g. an `INestApplication`. */
+export interface WechatOptionsHost {
+  get<T = unknown>(token: symbol): T;
+}
+
 /** Thrown when a reply is not what WeChat would accept. */
 export class WechatReplyCheckError extends Error {
   constructor(message: string) {
@@ -72,6 +89,51 @@ export class WechatPushSimulator {
       : undefined;
     this.accountId = options.accountId ?? 'gh_0123456789ab';
     this.openId = options.openId ?? 'o_sandbox_user';
+  }
+
+  /**
+   * A simulator with the credentials of a running app (its `WechatModule` options), e.g.
+   * `WechatPushSimulator.fromApp(app)` in a host app's e2e test.
+   */
+  static fromApp(
+    app: WechatOptionsHost,
+    extra: Pick<WechatPushSimulatorOptions, 'accountId' | 'openId'> = {},
+  ): WechatPushSimulator {
+    const options = app.get<ResolvedWechatOptions>(WECHAT_OPTIONS);
+    if (!options.token) {
+      throw new WechatReplyCheckError('the app has no callback token configured');
+    }
+    return new WechatPushSimulator({
+      token: options.token,
+      appId: options.appId,
+      encodingAESKey: options.encodingAESKey,
+      ...extra,
+    });
+  }
+
+  /**
+   * Signs (and encrypts) a push, POSTs it to `callbackUrl` as WeChat does (`text/xml`), and reads
+   * the reply back, e.g. `await sim.deliver(url, sim.event('subscribe'), 'safe')`.
+   *
+   * @throws WechatReplyCheckError when a 200 reply would be refused by WeChat.
+   */
+  async deliver(
+    callbackUrl: string,
+    fields: WechatPushFields,
+    mode: WechatPushMode = 'plaintext',
+  ): Promise<WechatDelivery> {
+    const push = this.sign(fields, mode);
+    const url = new URL(callbackUrl);
+    for (const [name, value] of Object.entries(push.query)) url.searchParams.set(name, value);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: push.body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = await response.text();
+    if (response.status !== 200) return { status: response.status, body };
+    return { status: response.status, body, reply: await this.readReply(body) };
   }
 
   /** The fields of a text message from `openId` (a fresh `MsgId` each time). */

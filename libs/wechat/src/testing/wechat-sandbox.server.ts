@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for `https://api.weixin.qq.com`, for tests: the token endpoints and the APIs the
- * library calls, with WeChat's checks and error codes (protocol.md §6), plus knobs to inject
- * failures. Plain Node (node:http), no jest: usable from a test, from a child process that imports
- * it, or run directly as a process (see the end of this file).
+ * The sandbox: a local stand-in for `https://api.weixin.qq.com`, for tests and local development
+ * only (never started by the module itself). It serves the token endpoints and the APIs the library
+ * calls, with WeChat's checks and error codes (protocol.md §6), plus knobs to count calls and
+ * inject errors, delays and connection resets. Plain Node (node:http), no jest, no Nest.
  *
  * ```ts
  * const server = await startWechatApiServer({ expiresIn: 7200 });
@@ -30,7 +30,7 @@ import type { AddressInfo } from 'node:net';
  *   unparsable JSON → 47001.
  * - `POST /cgi-bin/message/template/send` → incrementing `msgid` (64-bit, written as a JSON number).
  * - `POST /cgi-bin/qrcode/create`: validates action_name / scene / expire_seconds (40053 — the
- *   fixture's choice of code); tickets always contain `+`, `/` and `=`.
+ *   sandbox's choice of code); tickets always contain `+`, `/` and `=`.
  * - `GET /cgi-bin/user/info`, `POST /cgi-bin/user/info/batchget` (1–100 entries, else 40032): any
  *   openid of the form `o` + ≥ 5 of `[A-Za-z0-9_-]` is a follower with a default profile unless
  *   {@link WechatApiServer.setUser} says otherwise; other openids → 40003.
@@ -151,10 +151,10 @@ export interface FixtureQRCode {
   readonly expireSeconds?: number;
 }
 
-/** Default AppID of the fixture. */
-export const FIXTURE_APP_ID = 'wx0a1b2c3d4e5f6a7b';
-/** Default AppSecret of the fixture. */
-export const FIXTURE_APP_SECRET = 'fixtureSecret0123456789abcdefABCD';
+/** Default AppID of the sandbox. */
+export const SANDBOX_APP_ID = 'wx0a1b2c3d4e5f6a7b';
+/** Default AppSecret of the sandbox. */
+export const SANDBOX_APP_SECRET = 'fixtureSecret0123456789abcdefABCD';
 
 const TOKEN_PATH = '/cgi-bin/token';
 const STABLE_TOKEN_PATH = '/cgi-bin/stable_token';
@@ -198,7 +198,7 @@ interface Injections {
 
 type Json = Record<string, unknown>;
 
-class WechatError extends Error {
+class SandboxApiError extends Error {
   constructor(
     readonly errcode: number,
     readonly errmsg: string,
@@ -257,8 +257,8 @@ class FixtureServer implements WechatApiServer {
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
 
   constructor(options: WechatApiServerOptions) {
-    this.appId = options.appId ?? FIXTURE_APP_ID;
-    this.appSecret = options.appSecret ?? FIXTURE_APP_SECRET;
+    this.appId = options.appId ?? SANDBOX_APP_ID;
+    this.appSecret = options.appSecret ?? SANDBOX_APP_SECRET;
     this.expiresIn = options.expiresIn ?? 7200;
     this.stableExpiresIn = options.stableExpiresIn ?? this.expiresIn;
     this.stableRotateBeforeMs = (options.stableRotateBeforeSeconds ?? 300) * 1000;
@@ -474,14 +474,14 @@ class FixtureServer implements WechatApiServer {
 
     try {
       if (req.method === 'POST' && hasUnicodeEscape(raw)) {
-        throw new WechatError(
+        throw new SandboxApiError(
           40033,
           'invalid charset. please check your request, if include \\uxxxx will create fail!',
         );
       }
       this.sendJson(res, this.route(path, url.searchParams, raw, body));
     } catch (failure: unknown) {
-      if (failure instanceof WechatError) {
+      if (failure instanceof SandboxApiError) {
         this.send(res, { errcode: failure.errcode, errmsg: `${failure.errmsg} rid: ${rid()}` });
       } else {
         throw failure;
@@ -539,15 +539,15 @@ class FixtureServer implements WechatApiServer {
 
   private jsonBody(raw: string, body: unknown): Json {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new WechatError(47001, `data format error hint: [${raw.length} bytes]`);
+      throw new SandboxApiError(47001, `data format error hint: [${raw.length} bytes]`);
     }
     return body as Json;
   }
 
   private checkCredentials(grantType: unknown, appid: unknown, secret: unknown): void {
-    if (grantType !== 'client_credential') throw new WechatError(40002, 'invalid grant_type');
-    if (appid !== this.appId) throw new WechatError(40013, 'invalid appid');
-    if (secret !== this.appSecret) throw new WechatError(40125, 'invalid appsecret');
+    if (grantType !== 'client_credential') throw new SandboxApiError(40002, 'invalid grant_type');
+    if (appid !== this.appId) throw new SandboxApiError(40013, 'invalid appid');
+    if (secret !== this.appSecret) throw new SandboxApiError(40125, 'invalid appsecret');
   }
 
   private issue(kind: 'token' | 'stable', expiresInSeconds: number): MutableTokenInfo {
@@ -580,7 +580,10 @@ class FixtureServer implements WechatApiServer {
     const now = Date.now();
     if (forceRefresh) {
       if (now - this.lastForceRefreshAt < this.forceRefreshIntervalMs) {
-        throw new WechatError(45011, 'api minute-quota reach limit  mustslower  retry next minute');
+        throw new SandboxApiError(
+          45011,
+          'api minute-quota reach limit  mustslower  retry next minute',
+        );
       }
       this.lastForceRefreshAt = now;
       if (this.stableCurrent && this.stableCurrent.invalidAt === undefined) {
@@ -608,25 +611,25 @@ class FixtureServer implements WechatApiServer {
 
   private authenticate(query: URLSearchParams): MutableTokenInfo {
     const token = query.get('access_token');
-    if (!token) throw new WechatError(41001, 'access_token missing');
+    if (!token) throw new SandboxApiError(41001, 'access_token missing');
     const info = this.tokens.get(token);
     const now = Date.now();
     if (!info || (info.invalidAt !== undefined && now >= info.invalidAt)) {
-      throw new WechatError(40001, 'invalid credential, access_token is invalid or not latest');
+      throw new SandboxApiError(40001, 'invalid credential, access_token is invalid or not latest');
     }
-    if (now >= info.expiresAt) throw new WechatError(42001, 'access_token expired');
+    if (now >= info.expiresAt) throw new SandboxApiError(42001, 'access_token expired');
     return info;
   }
 
   private templateSend(_token: MutableTokenInfo, body: Json): string {
     if (typeof body.touser !== 'string' || !OPENID_PATTERN.test(body.touser)) {
-      throw new WechatError(40003, 'invalid openid');
+      throw new SandboxApiError(40003, 'invalid openid');
     }
     if (typeof body.template_id !== 'string' || body.template_id === '') {
-      throw new WechatError(40037, 'invalid template_id');
+      throw new SandboxApiError(40037, 'invalid template_id');
     }
     if (typeof body.data !== 'object' || body.data === null) {
-      throw new WechatError(47001, 'data format error');
+      throw new SandboxApiError(47001, 'data format error');
     }
     const msgid = this.nextMsgId++;
     return `{"errcode":0,"errmsg":"ok","msgid":${msgid.toString()}}`;
@@ -635,11 +638,11 @@ class FixtureServer implements WechatApiServer {
   private qrcodeCreate(_token: MutableTokenInfo, body: Json): string {
     const action = body.action_name;
     if (typeof action !== 'string' || !QR_ACTIONS.includes(action)) {
-      throw new WechatError(40053, 'invalid action info: action_name');
+      throw new SandboxApiError(40053, 'invalid action info: action_name');
     }
     const scene = (body.action_info as { scene?: Json } | undefined)?.scene;
     if (typeof scene !== 'object' || scene === null) {
-      throw new WechatError(40053, 'invalid action info: scene');
+      throw new SandboxApiError(40053, 'invalid action info: scene');
     }
     const permanent = action.startsWith('QR_LIMIT');
     let sceneId: number | undefined;
@@ -647,7 +650,7 @@ class FixtureServer implements WechatApiServer {
     if (action.endsWith('STR_SCENE')) {
       const value = scene.scene_str;
       if (typeof value !== 'string' || value.length < 1 || value.length > 64) {
-        throw new WechatError(40053, 'invalid action info: scene_str');
+        throw new SandboxApiError(40053, 'invalid action info: scene_str');
       }
       sceneStr = value;
     } else {
@@ -655,7 +658,7 @@ class FixtureServer implements WechatApiServer {
       const valid = permanent
         ? Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 100_000
         : isInt32(value) && value !== 0;
-      if (!valid) throw new WechatError(40053, 'invalid action info: scene_id');
+      if (!valid) throw new SandboxApiError(40053, 'invalid action info: scene_id');
       sceneId = value as number;
     }
     let expireSeconds: number | undefined;
@@ -670,7 +673,7 @@ class FixtureServer implements WechatApiServer {
       ) {
         expireSeconds = requested as number;
       } else {
-        throw new WechatError(40053, 'invalid action info: expire_seconds');
+        throw new SandboxApiError(40053, 'invalid action info: expire_seconds');
       }
     }
     const qr: FixtureQRCode = {
@@ -691,10 +694,10 @@ class FixtureServer implements WechatApiServer {
 
   private userInfo(openid: unknown, lang: unknown): Json {
     if (typeof openid !== 'string' || !OPENID_PATTERN.test(openid)) {
-      throw new WechatError(40003, 'invalid openid');
+      throw new SandboxApiError(40003, 'invalid openid');
     }
     if (typeof lang !== 'string' || !LANGS.includes(lang)) {
-      throw new WechatError(40005, 'invalid lang');
+      throw new SandboxApiError(40005, 'invalid lang');
     }
     const known = this.users.get(openid);
     if (known) return known.subscribe === 0 ? { subscribe: 0, openid, ...known } : { ...known };
@@ -715,7 +718,7 @@ class FixtureServer implements WechatApiServer {
   private batchGet(body: Json): string {
     const list = body.user_list;
     if (!Array.isArray(list) || list.length < 1 || list.length > 100) {
-      throw new WechatError(40032, 'invalid openid list size');
+      throw new SandboxApiError(40032, 'invalid openid list size');
     }
     const users = list.map((entry: unknown) => {
       const item = (entry ?? {}) as Json;
@@ -726,18 +729,18 @@ class FixtureServer implements WechatApiServer {
 
   private customSend(body: Json): string {
     if (typeof body.touser !== 'string' || !OPENID_PATTERN.test(body.touser)) {
-      throw new WechatError(40003, 'invalid openid');
+      throw new SandboxApiError(40003, 'invalid openid');
     }
     const msgtype = body.msgtype;
     if (typeof msgtype !== 'string' || !CUSTOM_MSGTYPES.includes(msgtype)) {
-      throw new WechatError(40008, 'invalid message type');
+      throw new SandboxApiError(40008, 'invalid message type');
     }
     const payload = body[msgtype];
     if (typeof payload !== 'object' || payload === null) {
-      throw new WechatError(47001, 'data format error');
+      throw new SandboxApiError(47001, 'data format error');
     }
     if (msgtype === 'text' && !(payload as Json).content) {
-      throw new WechatError(44003, 'empty news data');
+      throw new SandboxApiError(44003, 'empty news data');
     }
     return JSON.stringify({ errcode: 0, errmsg: 'ok' });
   }
@@ -750,68 +753,4 @@ export async function startWechatApiServer(
   const server = new FixtureServer(options);
   await server.listen();
   return server;
-}
-
-/**
- * Methods a parent process may call on a server running in a child process, over IPC:
- * send `{ id, method, args }`, receive `{ id, result }` or `{ id, error }`.
- */
-export const WECHAT_API_SERVER_IPC_METHODS = [
-  'calls',
-  'lastBody',
-  'bodies',
-  'lastRawBody',
-  'lastQuery',
-  'tokenInfo',
-  'isTokenValid',
-  'injectError',
-  'injectDelay',
-  'injectReset',
-  'injectResponse',
-  'invalidateAllTokens',
-  'setUser',
-  'reset',
-  'issuedTokens',
-  'createdQRCodes',
-] as const;
-
-/**
- * Runs the server as its own process: `node -r ts-node/register/transpile-only
- * test/support/wechat-api-server.ts`, options as JSON in `WECHAT_API_SERVER_OPTIONS`. Prints one
- * line `{"url":…,"appId":…,"appSecret":…}` to stdout, answers IPC calls (see
- * {@link WECHAT_API_SERVER_IPC_METHODS}) when forked, and exits on SIGTERM / SIGINT / disconnect.
- */
-async function main(): Promise<void> {
-  const options = JSON.parse(
-    process.env.WECHAT_API_SERVER_OPTIONS ?? '{}',
-  ) as WechatApiServerOptions;
-  const server = await startWechatApiServer(options);
-  const stop = (): void => {
-    void server.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.once('disconnect', stop);
-  process.on('message', (message: { id: number; method: string; args?: unknown[] }) => {
-    const reply = (payload: Record<string, unknown>): void => {
-      process.send?.({ id: message.id, ...payload });
-    };
-    if (!(WECHAT_API_SERVER_IPC_METHODS as readonly string[]).includes(message.method)) {
-      reply({ error: `unknown method ${message.method}` });
-      return;
-    }
-    const member = (server as unknown as Record<string, unknown>)[message.method];
-    const result: unknown =
-      typeof member === 'function'
-        ? (member as (...args: unknown[]) => unknown).apply(server, message.args ?? [])
-        : member;
-    reply({ result });
-  });
-  process.stdout.write(
-    `${JSON.stringify({ url: server.url, appId: server.appId, appSecret: server.appSecret })}\n`,
-  );
-}
-
-if (require.main === module) {
-  void main();
 }
