@@ -4,20 +4,33 @@ import { RedisModule } from '@liaoliaots/nestjs-redis';
 import { WechatModule } from '@app/wechat';
 import { wechatConfig } from './config/wechat.config';
 import { LoginModule } from './login/login.module';
+import type { DemoSandbox } from './sandbox/demo-sandbox';
+import { SandboxModule } from './sandbox/sandbox.module';
 
-/** Redis for the demo when REDIS_URL is set; otherwise everything stays in memory. */
-function redisImports(): DynamicModule[] {
-  const url = process.env.REDIS_URL;
-  return url ? [RedisModule.forRoot({ config: { url }, readyLog: false, closeClient: true })] : [];
+/** How the demo runs. */
+export interface AppOptions {
+  /** The simulated WeChat, when main.ts started one: mounts the sandbox-only routes (`/sandbox`). */
+  sandbox?: DemoSandbox;
 }
 
 /** The demo host app: a stand-in for the monolith that imports the WeChat module. */
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true }),
-    ...redisImports(),
-    WechatModule.forRootAsync({ ...wechatConfig.asProvider(), isGlobal: true }),
-    LoginModule,
-  ],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  /** The app module; the environment (REDIS_URL, WECHAT_*) is read when this is called. */
+  static register(options: AppOptions = {}): DynamicModule {
+    const redisUrl = process.env.REDIS_URL;
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true }),
+        // Redis when REDIS_URL is set; otherwise the token and the login scenes stay in memory.
+        ...(redisUrl
+          ? [RedisModule.forRoot({ config: { url: redisUrl }, readyLog: false, closeClient: true })]
+          : []),
+        WechatModule.forRootAsync({ ...wechatConfig.asProvider(), isGlobal: true }),
+        LoginModule,
+        ...(options.sandbox ? [SandboxModule.register(options.sandbox)] : []),
+      ],
+    };
+  }
+}

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { LoginController } from './login.controller';
+import { LoginPageController } from './login-page.controller';
 import { LoginEventsHandler } from './login-events.handler';
 import { LoginSceneStore } from './login-scene.store';
 import { LoginService } from './login.service';
 
 /** "Scan the code to log in", built on the WeChat module. */
 @Module({
-  controllers: [LoginController],
+  controllers: [LoginController, LoginPageController],
   providers: [LoginService, LoginSceneStore, LoginEventsHandler],
 })
 export class LoginModule {}

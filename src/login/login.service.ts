@@ -1,5 +1,6 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { toDataURL } from 'qrcode';
 import { WechatClientService, type WechatUserInfo } from '@app/wechat';
 import { LoginSceneStore } from './login-scene.store';
 
@@ -12,6 +13,8 @@ export interface LoginQrCode {
   ticket: string;
   imageUrl: string;
   url: string;
+  /** The QR code as a PNG data URL, rendered here from `url` (no call to WeChat's image server). */
+  qrImage: string;
   expireSeconds: number;
 }
 
@@ -38,7 +41,8 @@ export class LoginService {
     const qr = await this.wechat.createQRCode({ scene, expireSeconds: LOGIN_QR_EXPIRE_SECONDS });
     const expireSeconds = qr.expireSeconds ?? LOGIN_QR_EXPIRE_SECONDS;
     await this.scenes.save(scene, { expiresAt: Date.now() + expireSeconds * 1000 });
-    return { scene, ticket: qr.ticket, imageUrl: qr.imageUrl, url: qr.url, expireSeconds };
+    const qrImage = await toDataURL(qr.url, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+    return { scene, ticket: qr.ticket, imageUrl: qr.imageUrl, url: qr.url, qrImage, expireSeconds };
   }
 
   /** The scene's state; 404 for a scene this app never issued. */
