@@ -5,12 +5,13 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { WechatPushSimulator, type WechatPushMode } from '@app/wechat/testing';
 import {
-  SANDBOX_APP_ID,
   SANDBOX_APP_SECRET,
   startWechatApiServer,
   type WechatApiServer,
 } from '@app/wechat/testing';
 
+// An AppID of its own, so the Redis keys it shares with other suites' apps are its own.
+const APP_ID = 'wxde0de0de0de0de01';
 const TOKEN = 'demoCallbackToken';
 const AES_KEY = 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR';
 const REDIS_URL = process.env.WECHAT_TEST_REDIS_URL as string;
@@ -27,15 +28,15 @@ describe('demo app (src/) end to end', () => {
   let redis: Redis;
   const sim = new WechatPushSimulator({
     token: TOKEN,
-    appId: SANDBOX_APP_ID,
+    appId: APP_ID,
     encodingAESKey: AES_KEY,
     openId: 'o_demo_user_1',
   });
 
   beforeAll(async () => {
-    api = await startWechatApiServer();
+    api = await startWechatApiServer({ appId: APP_ID });
     Object.assign(process.env, {
-      WECHAT_APP_ID: SANDBOX_APP_ID,
+      WECHAT_APP_ID: APP_ID,
       WECHAT_APP_SECRET: SANDBOX_APP_SECRET,
       WECHAT_TOKEN: TOKEN,
       WECHAT_ENCODING_AES_KEY: AES_KEY,
@@ -68,7 +69,7 @@ describe('demo app (src/) end to end', () => {
 
   it('GET /wechat with msg_signature decrypts the echostr', async () => {
     const { MsgCrypt, computeSignature } = await import('@app/wechat');
-    const crypt = new MsgCrypt({ token: TOKEN, encodingAESKey: AES_KEY, appId: SANDBOX_APP_ID });
+    const crypt = new MsgCrypt({ token: TOKEN, encodingAESKey: AES_KEY, appId: APP_ID });
     const echostr = crypt.encrypt('5927302216548');
     const msgSignature = computeSignature(TOKEN, '1700000000', 'n1', echostr);
     const res = await http()
@@ -192,7 +193,10 @@ describe('demo app (src/) end to end', () => {
 
   it('shares one access_token through Redis across QR code and user-info calls', async () => {
     expect(api.calls('/cgi-bin/token') + api.calls('/cgi-bin/stable_token')).toBe(1);
-    const keys = await redis.keys('*access_token*');
-    expect(keys.length).toBe(1);
+    const key = `wechat:access_token:${APP_ID}`;
+    expect(await redis.get(key)).toBe(api.issuedTokens[0]);
+    // 7200 s from WeChat minus the 300 s safety margin.
+    expect(await redis.pttl(key)).toBeGreaterThan(6_800_000);
+    expect(await redis.pttl(key)).toBeLessThanOrEqual(6_900_000);
   });
 });
