@@ -12,6 +12,13 @@ const TOKEN = 'callbackToken123';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const OTHER_AES_KEY = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
+/**
+ * Events are de-duplicated by sender + CreateTime + event + key (WeChat's retries): tests that send
+ * the same event twice on purpose give each delivery its own time.
+ */
+let lastTime = Math.floor(Date.now() / 1000);
+const uniqueTime = (): number => ++lastTime;
+
 async function createApp(extra: Record<string, unknown> = {}): Promise<INestApplication<App>> {
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -129,17 +136,23 @@ describe('WeChat callback endpoint (handlers fixture)', () => {
     });
 
     it('routes a SCAN event and a QR subscribe to the stacked handler', async () => {
-      const scan = sim.sign(sim.event('SCAN', { EventKey: 'scene42', Ticket: 'T' }), mode);
+      const scan = sim.sign(
+        sim.event('SCAN', { EventKey: 'scene42', Ticket: 'T', CreateTime: uniqueTime() }),
+        mode,
+      );
       const scanReply = await sim.readReply((await post(scan.search, scan.body)).text);
       expect(scanReply.fields.Content).toBe('scanned scene42');
-      const follow = sim.sign(sim.event('subscribe', { EventKey: 'qrscene_7', Ticket: 'T' }), mode);
+      const follow = sim.sign(
+        sim.event('subscribe', { EventKey: 'qrscene_7', Ticket: 'T', CreateTime: uniqueTime() }),
+        mode,
+      );
       const followReply = await sim.readReply((await post(follow.search, follow.body)).text);
       expect(followReply.fields.Content).toBe('scanned qrscene_7');
       expect(log.calls).toEqual(['scanned:SCAN:scene42', 'scanned:subscribe:qrscene_7']);
     });
 
     it('answers success (unencrypted) when no handler replies', async () => {
-      const push = sim.sign(sim.event('unsubscribe'), mode);
+      const push = sim.sign(sim.event('unsubscribe', { CreateTime: uniqueTime() }), mode);
       const res = await post(push.search, push.body);
       expect(res.status).toBe(200);
       expect(res.text).toBe('success');

@@ -8,6 +8,8 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRY_BACKOFF_MS,
   DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS,
+  DEFAULT_REPLY_TIMEOUT_MS,
+  DEFAULT_DEDUP_TTL_SECONDS,
 } from '../../libs/wechat/src/wechat.constants';
 
 /** The options the token tests vary; everything else gets the library's defaults. */
@@ -33,6 +35,9 @@ export function tokenTestOptions(overrides: TokenTestOptions): ResolvedWechatOpt
     lockWaitMs: lockTtlMs,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     requireEncryption: false,
+    replyTimeoutMs: DEFAULT_REPLY_TIMEOUT_MS,
+    lateReplyViaCustomMessage: true,
+    dedupTtlSeconds: DEFAULT_DEDUP_TTL_SECONDS,
     rethrowHandlerErrors: false,
     ...overrides,
   };

@@ -11,6 +11,8 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRY_BACKOFF_MS,
   DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS,
+  DEFAULT_REPLY_TIMEOUT_MS,
+  DEFAULT_DEDUP_TTL_SECONDS,
 } from './wechat.constants';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9]{3,32}$/;
@@ -109,8 +111,25 @@ export function resolveWechatOptions(
       raw.replayWindowSeconds === undefined
         ? undefined
         : positiveInteger(raw.replayWindowSeconds, 'replayWindowSeconds', 0),
+    replyTimeoutMs: replyTimeout(raw.replyTimeoutMs),
+    lateReplyViaCustomMessage: raw.lateReplyViaCustomMessage ?? true,
+    dedupTtlSeconds: positiveInteger(
+      raw.dedupTtlSeconds,
+      'dedupTtlSeconds',
+      DEFAULT_DEDUP_TTL_SECONDS,
+    ),
     rethrowHandlerErrors: raw.rethrowHandlerErrors ?? false,
   };
+}
+
+function replyTimeout(value: unknown): number {
+  const ms = positiveInteger(value, 'replyTimeoutMs', DEFAULT_REPLY_TIMEOUT_MS);
+  if (ms >= 5_000) {
+    throw new WechatConfigError(
+      `"replyTimeoutMs" must be under 5000: WeChat drops the connection after 5 s (got ${ms}).`,
+    );
+  }
+  return ms;
 }
 
 function requireString(value: unknown, name: string, what: string): string {

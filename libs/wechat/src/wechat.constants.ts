@@ -12,6 +12,8 @@ export const DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS = 300;
 export const DEFAULT_LOCK_TTL_MS = 10_000;
 export const DEFAULT_LOCK_POLL_INTERVAL_MS = 50;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+export const DEFAULT_REPLY_TIMEOUT_MS = 4_500;
+export const DEFAULT_DEDUP_TTL_SECONDS = 60;
 
 /** Metadata key under which `@OnWechatEvent` / `@OnWechatMessage` / `@OnWechatFallback` record handlers. */
 export const WECHAT_HANDLER_METADATA = Symbol('wechat:handler');
@@ -21,3 +23,5 @@ export const DEFAULT_CALLBACK_PATH = 'wechat';
 export const WECHAT_CALLBACK_ENABLED = Symbol('WECHAT_CALLBACK_ENABLED');
 /** Internal token: the ioredis client the access_token is shared through, or `undefined`. */
 export const WECHAT_REDIS_CLIENT = Symbol('WECHAT_REDIS_CLIENT');
+/** Internal token: the {@link PushDedupStore} (Redis-backed or in-memory). */
+export const WECHAT_PUSH_DEDUP_STORE = Symbol('WECHAT_PUSH_DEDUP_STORE');

@@ -14,11 +14,16 @@ import { AccessTokenService } from './token/access-token.service';
 import { MemoryAccessTokenStore } from './token/memory-access-token.store';
 import { RedisAccessTokenStore } from './token/redis-access-token.store';
 import { WechatPushService } from './webhook/wechat-push.service';
+import { WechatLateReplySender } from './dedup/late-reply.sender';
+import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
+import { RedisPushDedupStore } from './dedup/redis-push-dedup.store';
+import { WechatPushDeduplicator } from './dedup/wechat-push.deduplicator';
 import { WechatSignatureGuard } from './webhook/wechat-signature.guard';
 import {
   WECHAT_ACCESS_TOKEN_STORE,
   WECHAT_CALLBACK_ENABLED,
   WECHAT_OPTIONS,
+  WECHAT_PUSH_DEDUP_STORE,
   WECHAT_REDIS_CLIENT,
 } from './wechat.constants';
 import { MEMORY_STORE_WARNING } from './wechat.messages';
@@ -42,6 +47,13 @@ const storeProvider: Provider = {
     void options;
     return new MemoryAccessTokenStore();
   },
+};
+
+const dedupStoreProvider: Provider = {
+  provide: WECHAT_PUSH_DEDUP_STORE,
+  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS],
+  useFactory: (redis: Redis | undefined, options: ResolvedWechatOptions) =>
+    redis ? new RedisPushDedupStore(redis, options.keyPrefix) : new MemoryPushDedupStore(),
 };
 
 /**
@@ -68,6 +80,9 @@ const storeProvider: Provider = {
     WechatHandlerRegistry,
     WechatExplorer,
     WechatDispatcher,
+    dedupStoreProvider,
+    WechatPushDeduplicator,
+    WechatLateReplySender,
     WechatPushService,
     WechatSignatureGuard,
   ],

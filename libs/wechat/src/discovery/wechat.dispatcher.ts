@@ -6,6 +6,14 @@ import type { WechatContext } from '../interfaces/wechat-handler.interfaces';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WechatHandlerRegistry } from './wechat-handler.registry';
 
+/** What {@link WechatDispatcher.dispatch} resolves to. */
+export interface WechatDispatchResult {
+  /** The first handler reply, or `undefined` for `success`. */
+  readonly reply?: WechatReply;
+  /** Whether a handler threw or rejected. */
+  readonly failed: boolean;
+}
+
 const REPLY_TYPES: ReadonlySet<string> = new Set([
   'text',
   'image',
@@ -30,15 +38,20 @@ export class WechatDispatcher {
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
   ) {}
 
-  /** Runs the handlers; resolves to the reply, or `undefined` for `success`. */
-  async dispatch(message: WechatMessage, context: WechatContext): Promise<WechatReply | undefined> {
+  /**
+   * Runs the handlers; resolves to the reply (`undefined` for `success`) and whether any handler
+   * failed (then the push is not remembered as handled, so a retry runs it again).
+   */
+  async dispatch(message: WechatMessage, context: WechatContext): Promise<WechatDispatchResult> {
     let reply: WechatReply | undefined;
+    let failed = false;
     for (const handler of this.registry.match(message)) {
       let result: unknown;
       try {
         result = await handler.handle(message, context);
       } catch (error: unknown) {
         if (this.options.rethrowHandlerErrors) throw error;
+        failed = true;
         this.logger.error(
           `WeChat handler ${handler.name} failed for push ${describePush(message)}: ${errorSummary(error)}`,
         );
@@ -47,7 +60,7 @@ export class WechatDispatcher {
       const converted = toReply(result, handler.name, this.logger);
       if (reply === undefined && converted !== undefined) reply = converted;
     }
-    return reply;
+    return { reply, failed };
   }
 }
 

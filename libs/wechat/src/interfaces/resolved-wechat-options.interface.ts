@@ -23,6 +23,9 @@ export interface ResolvedWechatOptions {
   maxBodyBytes: number;
   requireEncryption: boolean;
   replayWindowSeconds?: number;
+  replyTimeoutMs: number;
+  lateReplyViaCustomMessage: boolean;
+  dedupTtlSeconds: number;
   rethrowHandlerErrors: boolean;
 }
 

@@ -50,6 +50,22 @@ export interface WechatModuleOptions {
   requireEncryption?: boolean;
   /** Refuse pushes whose timestamp is further than this from now, in seconds. Default off. */
   replayWindowSeconds?: number;
+  /**
+   * Budget for answering one push, in ms. WeChat waits 5 s; when the handlers have not replied by
+   * then the endpoint answers `success` and lets them finish. Default 4 500.
+   */
+  replyTimeoutMs?: number;
+  /**
+   * Send a reply produced after `replyTimeoutMs` as a customer-service message (text, image, voice,
+   * video, music, news). Default true.
+   */
+  lateReplyViaCustomMessage?: boolean;
+  /**
+   * How long a handled push is remembered, so WeChat's retries (up to 3 deliveries within ~15 s,
+   * possibly to another instance) get the same reply without running the handlers again. In
+   * seconds. Default 60.
+   */
+  dedupTtlSeconds?: number;
   /** Re-throw handler errors instead of answering `success` (for tests). Default false. */
   rethrowHandlerErrors?: boolean;
 }

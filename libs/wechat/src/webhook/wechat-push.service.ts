@@ -16,6 +16,13 @@ import {
 import { buildReplyXml } from '../core/wechat-reply.builder';
 import type { WechatReply } from '../core/wechat-reply.interfaces';
 import { MsgCryptService } from '../crypto/msg-crypt.service';
+import { WechatLateReplySender } from '../dedup/late-reply.sender';
+import { pushDedupKey } from '../dedup/push-dedup.key';
+import {
+  SUCCESS_ANSWER,
+  WechatPushDeduplicator,
+  type PushOutcome,
+} from '../dedup/wechat-push.deduplicator';
 import { WechatDispatcher, describePush } from '../discovery/wechat.dispatcher';
 import { WechatCryptoError } from '../errors/wechat-crypto.error';
 import { WechatError } from '../errors/wechat.error';
@@ -32,10 +39,7 @@ export interface WechatPushResponse {
 }
 
 /** The plain answer that stops WeChat's retries and needs no encryption. */
-export const SUCCESS_RESPONSE: WechatPushResponse = {
-  body: 'success',
-  contentType: 'text/plain; charset=utf-8',
-};
+export const SUCCESS_RESPONSE: WechatPushResponse = SUCCESS_ANSWER;
 const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
 
 interface DecodedPush {
@@ -57,12 +61,29 @@ export class WechatPushService {
   constructor(
     private readonly crypt: MsgCryptService,
     private readonly dispatcher: WechatDispatcher,
+    private readonly deduplicator: WechatPushDeduplicator,
+    private readonly lateReplies: WechatLateReplySender,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
   ) {}
 
-  /** Handles one push whose query string the guard has verified. */
+  /**
+   * Handles one push whose query string the guard has verified. WeChat's retries of a push are
+   * handled once and answered alike (see {@link WechatPushDeduplicator}).
+   */
   async handle(query: WechatCallbackQuery, body: Buffer): Promise<WechatPushResponse> {
     const push = await this.decode(query, body);
+    const { message } = push;
+    return this.deduplicator.run<WechatReply>(
+      pushDedupKey(this.options.appId, message),
+      () => this.process(push, query),
+      (reply) => this.lateReplies.send(message.FromUserName, reply, describePush(message)),
+    );
+  }
+
+  private async process(
+    push: DecodedPush,
+    query: WechatCallbackQuery,
+  ): Promise<PushOutcome<WechatReply>> {
     const context: WechatContext = {
       openId: push.message.FromUserName,
       accountId: push.message.ToUserName,
@@ -70,9 +91,9 @@ export class WechatPushService {
       encrypted: push.encrypted,
       rawXml: push.xml,
     };
-    const reply = await this.dispatcher.dispatch(push.message, context);
-    if (!reply) return SUCCESS_RESPONSE;
-    return this.render(reply, push, query);
+    const { reply, failed } = await this.dispatcher.dispatch(push.message, context);
+    const response = reply ? this.render(reply, push, query) : SUCCESS_RESPONSE;
+    return { response, reply, failed };
   }
 
   private async decode(query: WechatCallbackQuery, body: Buffer): Promise<DecodedPush> {

@@ -1,0 +1,69 @@
+import type {
+  CachedPushResponse,
+  PushClaim,
+  PushDedupState,
+  PushDedupStore,
+} from './push-dedup-store.interface';
+
+interface Entry {
+  readonly owner?: string;
+  readonly response?: CachedPushResponse;
+  readonly expiresAt: number;
+}
+
+/** Sweep expired entries every this many writes, so the map stays bounded without a timer. */
+const SWEEP_EVERY = 1_000;
+
+/** {@link PushDedupStore} in this process's memory: for a single instance, and as the fallback. */
+export class MemoryPushDedupStore implements PushDedupStore {
+  private readonly entries = new Map<string, Entry>();
+  private writes = 0;
+
+  claim(key: string, owner: string, pendingTtlMs: number): Promise<PushClaim> {
+    const current = this.read(key);
+    if (current.state !== 'absent') return Promise.resolve(current);
+    this.write(key, { owner, expiresAt: Date.now() + pendingTtlMs });
+    return Promise.resolve({ state: 'claimed' });
+  }
+
+  peek(key: string): Promise<PushDedupState> {
+    return Promise.resolve(this.read(key));
+  }
+
+  complete(key: string, owner: string, response: CachedPushResponse, ttlMs: number): Promise<void> {
+    const entry = this.live(key);
+    if (!entry || entry.owner === owner) {
+      this.write(key, { response, expiresAt: Date.now() + ttlMs });
+    }
+    return Promise.resolve();
+  }
+
+  release(key: string, owner: string): Promise<void> {
+    if (this.live(key)?.owner === owner) this.entries.delete(key);
+    return Promise.resolve();
+  }
+
+  private read(key: string): PushDedupState {
+    const entry = this.live(key);
+    if (!entry) return { state: 'absent' };
+    return entry.response ? { state: 'done', response: entry.response } : { state: 'pending' };
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private write(key: string, entry: Entry): void {
+    this.entries.set(key, entry);
+    if (++this.writes % SWEEP_EVERY === 0) {
+      const now = Date.now();
+      for (const [name, value] of this.entries)
+        if (value.expiresAt <= now) this.entries.delete(name);
+    }
+  }
+}

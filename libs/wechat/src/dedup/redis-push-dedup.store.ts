@@ -1,0 +1,91 @@
+import type { Redis } from 'ioredis';
+import { WechatTokenStoreError } from '../errors/wechat-token.error';
+import type {
+  CachedPushResponse,
+  PushClaim,
+  PushDedupState,
+  PushDedupStore,
+} from './push-dedup-store.interface';
+
+const PENDING = 'p:';
+const DONE = 'd:';
+
+/** Writes the answer if the key is ours or free; never over another owner's claim. */
+const COMPLETE_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if (not v) or v == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`;
+
+/** Deletes the key only if it still holds our claim. */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * {@link PushDedupStore} in Redis, shared by every instance: one key per push, `p:<owner>` while it
+ * is handled (SET NX PX), `d:<answer>` once answered. Fails fast (no offline queue) when Redis is
+ * unreachable, so a push is never held up by it.
+ */
+export class RedisPushDedupStore implements PushDedupStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {}
+
+  async claim(key: string, owner: string, pendingTtlMs: number): Promise<PushClaim> {
+    this.assertReady();
+    const name = this.keyPrefix + key;
+    const set = await this.redis.set(name, PENDING + owner, 'PX', pendingTtlMs, 'NX');
+    if (set === 'OK') return { state: 'claimed' };
+    const state = decode(await this.redis.get(name));
+    // Freed between the two commands: let the caller try again as a waiter.
+    return state.state === 'absent' ? { state: 'pending' } : state;
+  }
+
+  async peek(key: string): Promise<PushDedupState> {
+    this.assertReady();
+    return decode(await this.redis.get(this.keyPrefix + key));
+  }
+
+  async complete(
+    key: string,
+    owner: string,
+    response: CachedPushResponse,
+    ttlMs: number,
+  ): Promise<void> {
+    this.assertReady();
+    const value = DONE + JSON.stringify([response.contentType, response.body]);
+    await this.redis.eval(COMPLETE_SCRIPT, 1, this.keyPrefix + key, PENDING + owner, value, ttlMs);
+  }
+
+  async release(key: string, owner: string): Promise<void> {
+    this.assertReady();
+    await this.redis.eval(RELEASE_SCRIPT, 1, this.keyPrefix + key, PENDING + owner);
+  }
+
+  private assertReady(): void {
+    if (this.redis.status !== 'ready') {
+      throw new WechatTokenStoreError(
+        `Redis is not available (connection status "${this.redis.status}")`,
+      );
+    }
+  }
+}
+
+function decode(value: string | null): PushDedupState {
+  if (value === null) return { state: 'absent' };
+  if (value.startsWith(DONE)) {
+    try {
+      const [contentType, body] = JSON.parse(value.slice(DONE.length)) as [string, string];
+      if (typeof contentType === 'string' && typeof body === 'string') {
+        return { state: 'done', response: { contentType, body } };
+      }
+    } catch {
+      // a foreign value: treat as pending, it will expire
+    }
+  }
+  return { state: 'pending' };
+}
