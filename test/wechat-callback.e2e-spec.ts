@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -6,6 +6,7 @@ import type { App } from 'supertest/types';
 import { MsgCrypt, WechatModule } from '@app/wechat';
 import { WechatPushSimulator, type WechatPushMode } from '@app/wechat/testing';
 import { FixtureHandlersModule, HandlerLog } from './fixtures/handlers.fixture';
+import { HTTP_ADAPTERS, initApp, type HttpAdapterName } from './support/http-adapters';
 
 const APP_ID = 'wx1234567890abcdef';
 const TOKEN = 'callbackToken123';
@@ -19,7 +20,11 @@ const OTHER_AES_KEY = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 let lastTime = Math.floor(Date.now() / 1000);
 const uniqueTime = (): number => ++lastTime;
 
-async function createApp(extra: Record<string, unknown> = {}): Promise<INestApplication<App>> {
+async function createApp(
+  adapter: HttpAdapterName,
+  extra: Record<string, unknown> = {},
+  appOptions: NestApplicationOptions = {},
+): Promise<INestApplication<App>> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       WechatModule.forRoot({
@@ -32,18 +37,16 @@ async function createApp(extra: Record<string, unknown> = {}): Promise<INestAppl
       FixtureHandlersModule,
     ],
   }).compile();
-  const app = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
-  await app.init();
-  return app;
+  return initApp(moduleRef, adapter, appOptions);
 }
 
-describe('WeChat callback endpoint (handlers fixture)', () => {
+describe.each(HTTP_ADAPTERS)('WeChat callback endpoint on %s (handlers fixture)', (adapter) => {
   let app: INestApplication<App>;
   let log: HandlerLog;
   const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
 
   beforeAll(async () => {
-    app = await createApp();
+    app = await createApp(adapter);
     log = app.get(HandlerLog);
   });
   afterAll(() => app.close());
@@ -72,8 +75,7 @@ describe('WeChat callback endpoint (handlers fixture)', () => {
       const other = await Test.createTestingModule({
         imports: [WechatModule.forRoot({ appId: APP_ID, appSecret: 's', token: 'AAAAA' })],
       }).compile();
-      const otherApp = other.createNestApplication<INestApplication<App>>({ logger: false });
-      await otherApp.init();
+      const otherApp = await initApp(other, adapter);
       try {
         const res = await request(otherApp.getHttpServer()).get(
           '/wechat?signature=f464b24fc39322e44b38aa78f5edd27bd1441696&timestamp=1714036504&nonce=1514711492&echostr=4375120948345356249',
@@ -309,11 +311,11 @@ describe('WeChat callback endpoint (handlers fixture)', () => {
   });
 });
 
-describe('WeChat callback endpoint options', () => {
+describe.each(HTTP_ADAPTERS)('WeChat callback endpoint options on %s', (adapter) => {
   const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
 
   it('requireEncryption refuses a plaintext push with 403 and accepts a safe one', async () => {
-    const app = await createApp({ requireEncryption: true });
+    const app = await createApp(adapter, { requireEncryption: true });
     try {
       const plain = sim.sign(sim.text('x'));
       const res = await request(app.getHttpServer())
@@ -333,7 +335,7 @@ describe('WeChat callback endpoint options', () => {
   });
 
   it('replayWindowSeconds refuses an old timestamp with 403 and accepts a fresh one', async () => {
-    const app = await createApp({ replayWindowSeconds: 300 });
+    const app = await createApp(adapter, { replayWindowSeconds: 300 });
     try {
       const old = sim.sign(sim.text('x'), 'plaintext', {
         timestamp: String(Math.floor(Date.now() / 1000) - 301),
@@ -355,7 +357,10 @@ describe('WeChat callback endpoint options', () => {
   });
 
   it('decrypts with the previous key during rotation and answers with that key', async () => {
-    const app = await createApp({ encodingAESKey: OTHER_AES_KEY, previousEncodingAESKey: AES_KEY });
+    const app = await createApp(adapter, {
+      encodingAESKey: OTHER_AES_KEY,
+      previousEncodingAESKey: AES_KEY,
+    });
     try {
       const push = sim.sign(sim.text('rotated'), 'safe');
       const res = await request(app.getHttpServer())
@@ -377,9 +382,7 @@ describe('WeChat callback endpoint options', () => {
         RouterModule.register([{ path: 'api', module: WechatModule }]),
       ],
     }).compile();
-    const routed = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
-    routed.setGlobalPrefix('v1');
-    await routed.init();
+    const routed = await initApp(moduleRef, adapter, {}, (nest) => nest.setGlobalPrefix('v1'));
     try {
       const ok = await request(routed.getHttpServer()).get(
         `/v1/api/wechat?${sim.verification('77')}`,
@@ -397,8 +400,7 @@ describe('WeChat callback endpoint options', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [WechatModule.forRoot({ appId: APP_ID, appSecret: 's', path: false })],
     }).compile();
-    const bare = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
-    await bare.init();
+    const bare = await initApp(moduleRef, adapter);
     try {
       const res = await request(bare.getHttpServer()).get(`/wechat?${sim.verification('1')}`);
       expect(res.status).toBe(404);
@@ -408,7 +410,7 @@ describe('WeChat callback endpoint options', () => {
   });
 
   it('mounts the endpoint at a custom path', async () => {
-    const app = await createApp({ path: 'hooks/wx' });
+    const app = await createApp(adapter, { path: 'hooks/wx' });
     try {
       const ok = await request(app.getHttpServer()).get(`/hooks/wx?${sim.verification('42')}`);
       expect(ok.text).toBe('42');

@@ -18,6 +18,7 @@ import { WechatLateReplySender } from './dedup/late-reply.sender';
 import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
 import { RedisPushDedupStore } from './dedup/redis-push-dedup.store';
 import { WechatPushDeduplicator } from './dedup/wechat-push.deduplicator';
+import { WechatFastifyBodyRegistrar } from './webhook/wechat-fastify-body.registrar';
 import { WechatSignatureGuard } from './webhook/wechat-signature.guard';
 import {
   WECHAT_ACCESS_TOKEN_STORE,
@@ -85,6 +86,7 @@ const dedupStoreProvider: Provider = {
     WechatLateReplySender,
     WechatPushService,
     WechatSignatureGuard,
+    WechatFastifyBodyRegistrar,
   ],
   exports: [
     WECHAT_OPTIONS,

@@ -3,21 +3,36 @@ import {
   PayloadTooLargeException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
+import { RefusedRawBody } from './raw-body-refusal';
 
-/** The parts of a Node/Express request the reader looks at. */
-export type RawBodyRequest = IncomingMessage & {
-  rawBody?: unknown;
-  body?: unknown;
-  _body?: unknown;
-};
+/**
+ * The parts of the request the reader looks at, as the controller's `@Req()` gets it: the Node
+ * request itself under Express, a Fastify request (with the Node request as `raw`) under Fastify.
+ */
+export interface RawBodyRequest {
+  readonly headers: IncomingHttpHeaders;
+  /** Set by a body parser: Express's, Fastify's, or the library's own under Fastify. */
+  readonly body?: unknown;
+  /** Kept by Nest's body parsers when the app is created with `rawBody: true`. */
+  readonly rawBody?: unknown;
+  /** Set by Express's body parsers once they consumed the stream. */
+  readonly _body?: unknown;
+  /** Fastify only: the Node request. */
+  readonly raw?: unknown;
+  /** Express only (the request is the Node stream): whether the body was read already. */
+  readonly readableEnded?: boolean;
+}
 
 /**
  * Reads a callback body as raw bytes, whatever its Content-Type, with a size cap, without the host
- * app changing its body parsers. WeChat sends `text/xml`, which Nest's default JSON and urlencoded
- * parsers leave untouched; if a host parser did consume the stream, its `rawBody` (Nest's
- * `rawBody: true`) or a string/Buffer `body` is used instead.
+ * app changing its body parsers, on Express and on Fastify:
+ * - Express: the Node stream is read here, unless a host parser (JSON, urlencoded) consumed it;
+ * - Fastify: the library's content-type parser read it before the handler (Fastify parses every
+ *   body before the route runs); Nest's JSON/urlencoded parsers keep those two types, as on Express.
+ * A parser's raw copy (`rawBody: true`) or a string/Buffer body is used when the stream is gone.
  *
  * @throws PayloadTooLargeException (413) past `maxBytes`; UnsupportedMediaTypeException (415) when a
  * parser consumed the body and kept no raw copy; BadRequestException (400) when the stream fails.
@@ -27,46 +42,46 @@ export async function readRawBody(request: RawBodyRequest, maxBytes: number): Pr
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new PayloadTooLargeException(WECHAT_HTTP_MESSAGES.tooLarge);
   }
-  const consumed = fromConsumedStream(request);
+  const consumed = fromParsedBody(request);
   if (consumed) {
     if (consumed.length > maxBytes)
       throw new PayloadTooLargeException(WECHAT_HTTP_MESSAGES.tooLarge);
     return consumed;
   }
-  if (request.readableEnded || request._body === true) {
+  if (isFastifyRequest(request) || request.readableEnded || request._body === true) {
     throw new UnsupportedMediaTypeException(WECHAT_HTTP_MESSAGES.unreadableBody);
   }
-  return readStream(request, maxBytes);
+  return readCappedStream(request as unknown as Readable, maxBytes);
 }
 
-function fromConsumedStream(request: RawBodyRequest): Buffer | undefined {
-  if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
-  if (request._body !== true && !request.readableEnded) return undefined;
-  if (Buffer.isBuffer(request.body)) return request.body;
-  if (typeof request.body === 'string') return Buffer.from(request.body, 'utf8');
-  return undefined;
-}
-
-function readStream(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads a stream to its end into one Buffer, refusing it past `maxBytes` (the rest is drained so the
+ * socket can still answer).
+ *
+ * @throws PayloadTooLargeException (413) past `maxBytes`; BadRequestException (400) when the stream
+ * fails or the client goes away.
+ */
+export function readCappedStream(stream: Readable, maxBytes: number): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const cleanup = (): void => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', onError);
-      request.off('aborted', onAborted);
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('aborted', onError);
     };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      size += bytes.length;
       if (size > maxBytes) {
         cleanup();
         // Stop buffering; let the rest of the body drain so the socket can answer 413.
-        request.resume();
+        stream.resume();
         reject(new PayloadTooLargeException(WECHAT_HTTP_MESSAGES.tooLarge));
         return;
       }
-      chunks.push(chunk);
+      chunks.push(bytes);
     };
     const onEnd = (): void => {
       cleanup();
@@ -76,10 +91,26 @@ function readStream(request: IncomingMessage, maxBytes: number): Promise<Buffer>
       cleanup();
       reject(new BadRequestException(WECHAT_HTTP_MESSAGES.unreadableBody));
     };
-    const onAborted = onError;
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('error', onError);
-    request.on('aborted', onAborted);
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('aborted', onError);
   });
+}
+
+function fromParsedBody(request: RawBodyRequest): Buffer | undefined {
+  const { body } = request;
+  if (body instanceof RefusedRawBody) throw body.error;
+  if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
+  const fastify = isFastifyRequest(request);
+  if (!fastify && request._body !== true && !request.readableEnded) return undefined;
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  // Fastify calls the handler without parsing when a request carries no body at all.
+  if (fastify && body === undefined) return Buffer.alloc(0);
+  return undefined;
+}
+
+function isFastifyRequest(request: RawBodyRequest): boolean {
+  return typeof request.raw === 'object' && request.raw !== null && request.raw !== request;
 }

@@ -11,18 +11,20 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
 import { MsgCryptService } from '../crypto/msg-crypt.service';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
 import { readRawBody, type RawBodyRequest } from './raw-body.reader';
+import { WechatRawBodyRoute } from './raw-body-route.decorator';
+import { setReplyHeader, type HttpReply } from './reply-header';
 import { WechatPushService } from './wechat-push.service';
 import { WechatSignatureGuard, type WechatCallbackQuery } from './wechat-signature.guard';
 
 /**
  * WeChat's callback endpoint: `GET` for URL verification, `POST` for pushes. Its path is set by
  * `WechatModule.forRoot({ path })` (default `wechat`); a host prefix via `RouterModule` also works.
+ * Runs unchanged on `@nestjs/platform-express` and `@nestjs/platform-fastify`.
  */
 @Controller()
 @UseGuards(WechatSignatureGuard)
@@ -50,14 +52,15 @@ export class WechatWebhookController {
   /** A message or event push; answers its reply, `success`, or a 4xx. */
   @Post()
   @HttpCode(200)
+  @WechatRawBodyRoute()
   async receive(
     @Query() query: WechatCallbackQuery,
     @Req() request: RawBodyRequest,
-    @Res({ passthrough: true }) response: ServerResponse,
+    @Res({ passthrough: true }) response: HttpReply,
   ): Promise<string> {
     const body = await readRawBody(request, this.options.maxBodyBytes);
     const answer = await this.pushes.handle(query, body);
-    response.setHeader('Content-Type', answer.contentType);
+    setReplyHeader(response, 'Content-Type', answer.contentType);
     return answer.body;
   }
 }
