@@ -115,6 +115,8 @@ describe('WechatModule', () => {
         /"requireEncryption" is on/,
       ],
       ['bad redis option', { redis: 42 as never }, /"redis" must be an ioredis client/],
+      ['replyTimeoutMs at 5 s', { replyTimeoutMs: 5000 }, /"replyTimeoutMs" must be under 5000/],
+      ['zero dedupTtlSeconds', { dedupTtlSeconds: 0 }, /"dedupTtlSeconds" must be a positive/],
     ];
 
     it.each(cases)('%s → WechatConfigError at boot', async (_name, patch, message) => {
