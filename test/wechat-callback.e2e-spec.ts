@@ -1,4 +1,12 @@
-import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Post,
+  type INestApplication,
+  type NestApplicationOptions,
+} from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { RouterModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -7,6 +15,20 @@ import { MsgCrypt, WechatModule } from '@app/wechat';
 import { WechatPushSimulator, type WechatPushMode } from '@app/wechat/testing';
 import { FixtureHandlersModule, HandlerLog } from './fixtures/handlers.fixture';
 import { HTTP_ADAPTERS, initApp, type HttpAdapterName } from './support/http-adapters';
+
+/** A host app's own route, to check the module leaves its parsing alone. */
+@Controller('host')
+class HostController {
+  @Post()
+  take(@Body() body: unknown): { type: string } {
+    return { type: typeof body };
+  }
+}
+
+const BILLION_LAUGHS = `<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<xml><MsgType>&lol3;</MsgType></xml>`;
 
 const APP_ID = 'wx1234567890abcdef';
 const TOKEN = 'callbackToken123';
@@ -308,6 +330,80 @@ describe.each(HTTP_ADAPTERS)('WeChat callback endpoint on %s (handlers fixture)'
         expect((await sim.readReply(res.text)).fields.Content).toBe('first:ct');
       },
     );
+
+    it.each([
+      'text/xml; charset=utf-8',
+      'application/xml;charset=UTF-8',
+      'multipart/form-data; boundary=x',
+    ])('%s is read raw too', async (contentType) => {
+      const push = sim.sign(sim.text('ct2'), 'safe');
+      const res = await post(push.search, push.body, contentType);
+      expect(res.status).toBe(200);
+      expect((await sim.readReply(res.text)).fields.Content).toBe('first:ct2');
+    });
+
+    it('a body without any Content-Type is read raw', async () => {
+      const push = sim.sign(sim.text('no-ct'), 'safe');
+      const res = await request(app.getHttpServer())
+        .post(`/wechat?${push.search}`)
+        .send(Buffer.from(push.body));
+      expect(res.status).toBe(200);
+      expect((await sim.readReply(res.text)).fields.Content).toBe('first:no-ct');
+    });
+
+    it('JSON and urlencoded bodies stay with the host parsers: 400 and 415, never 5xx', async () => {
+      const json = sim.sign(sim.text('json'), 'safe');
+      expect((await post(json.search, json.body, 'application/json')).status).toBe(400);
+      const form = sim.sign(sim.text('form'), 'safe');
+      const res = await post(form.search, form.body, 'application/x-www-form-urlencoded');
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({
+        statusCode: 415,
+        message: 'WeChat push body unreadable',
+        error: 'Unsupported Media Type',
+      });
+      expect(log.calls).toEqual([]);
+    });
+  });
+
+  describe('reply headers', () => {
+    it('a reply is application/xml, success is text/plain (both with charset)', async () => {
+      const push = sim.sign(sim.text('headers'), 'safe');
+      const reply = await post(push.search, push.body);
+      expect(reply.headers['content-type']).toBe('application/xml; charset=utf-8');
+      const quiet = sim.sign(sim.event('unsubscribe'), 'safe');
+      const success = await post(quiet.search, quiet.body);
+      expect(success.text).toBe('success');
+      expect(success.headers['content-type']).toBe('text/plain; charset=utf-8');
+    });
+  });
+});
+
+describe.each(HTTP_ADAPTERS)('WeChat callback endpoint on %s with rawBody: true', (adapter) => {
+  const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
+  let app: INestApplication<App>;
+  beforeAll(async () => {
+    app = await createApp(adapter, {}, { rawBody: true });
+  });
+  afterAll(() => app.close());
+
+  it('reads an urlencoded push from the raw copy Nest keeps', async () => {
+    const push = sim.sign(sim.text('form'), 'safe');
+    const res = await request(app.getHttpServer())
+      .post(`/wechat?${push.search}`)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send(push.body);
+    expect(res.status).toBe(200);
+    expect((await sim.readReply(res.text)).fields.Content).toBe('first:form');
+  });
+
+  it('still reads text/xml from the stream', async () => {
+    const push = sim.sign(sim.text('xml'), 'safe');
+    const res = await request(app.getHttpServer())
+      .post(`/wechat?${push.search}`)
+      .set('Content-Type', 'text/xml')
+      .send(push.body);
+    expect(res.status).toBe(200);
   });
 });
 
@@ -418,6 +514,164 @@ describe.each(HTTP_ADAPTERS)('WeChat callback endpoint options on %s', (adapter)
       expect(gone.status).toBe(404);
     } finally {
       await app.close();
+    }
+  });
+});
+
+/** A POST sent by hand: chunked with no Content-Length, or cut off mid-body. */
+function rawPost(
+  url: string,
+  headers: Record<string, string>,
+  chunks: readonly Buffer[],
+  abortAfterChunks = false,
+): Promise<{ status: number; body: string } | 'aborted'> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }),
+      );
+    });
+    req.on('error', (error) => (abortAfterChunks ? resolve('aborted') : reject(error)));
+    for (const chunk of chunks) req.write(chunk);
+    if (abortAfterChunks) setTimeout(() => req.destroy(), 50);
+    else req.end();
+  });
+}
+
+describe.each(HTTP_ADAPTERS)('WeChat callback endpoint on %s: hostile input', (adapter) => {
+  const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
+  let app: INestApplication<App>;
+  let baseUrl: string;
+  const tooLarge = {
+    statusCode: 413,
+    message: 'WeChat push too large',
+    error: 'Payload Too Large',
+  };
+
+  beforeAll(async () => {
+    app = await createApp(adapter);
+    await app.listen(0, '127.0.0.1');
+    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(() => app.close());
+
+  /** The endpoint still answers a genuine push. */
+  const stillAlive = async (): Promise<void> => {
+    const push = sim.sign(sim.text('alive'), 'safe');
+    const res = await fetch(`${baseUrl}/wechat?${push.search}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: push.body,
+    });
+    expect(res.status).toBe(200);
+    expect((await sim.readReply(await res.text())).fields.Content).toBe('first:alive');
+  };
+
+  it('a chunked body over the cap with no Content-Length → 413, the same JSON on both', async () => {
+    const push = sim.sign(sim.text('x'));
+    const chunk = Buffer.alloc(16 * 1024, 'x');
+    const res = await rawPost(
+      `${baseUrl}/wechat?${push.search}`,
+      { 'content-type': 'text/xml', 'transfer-encoding': 'chunked' },
+      Array.from({ length: 6 }, () => chunk),
+    );
+    expect(res).not.toBe('aborted');
+    if (res === 'aborted') return;
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toEqual(tooLarge);
+    await stillAlive();
+  });
+
+  it('a declared Content-Length over the cap → 413, the same JSON on both', async () => {
+    const push = sim.sign(sim.text('y'.repeat(70 * 1024)));
+    const res = await request(app.getHttpServer())
+      .post(`/wechat?${push.search}`)
+      .set('Content-Type', 'application/octet-stream')
+      .send(push.body);
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual(tooLarge);
+  });
+
+  it('an oversized body with a wrong signature is refused by the guard first (403)', async () => {
+    const push = sim.sign(sim.text('z'.repeat(70 * 1024)));
+    const res = await request(app.getHttpServer())
+      .post(`/wechat?${push.search.replace(/signature=[0-9a-f]{4}/, 'signature=ffff')}`)
+      .set('Content-Type', 'text/xml')
+      .send(push.body);
+    expect(res.status).toBe(403);
+  });
+
+  it('a client that goes away mid-body does not crash the app', async () => {
+    const push = sim.sign(sim.text('cut'));
+    const res = await rawPost(
+      `${baseUrl}/wechat?${push.search}`,
+      { 'content-type': 'text/xml', 'content-length': '4000' },
+      [Buffer.from(push.body.slice(0, 20))],
+      true,
+    );
+    expect(res).toBe('aborted');
+    await stillAlive();
+  });
+
+  it.each([
+    ['random binary', randomBytes(2048)],
+    ['invalid UTF-8', Buffer.from([0x3c, 0x78, 0x6d, 0x6c, 0x3e, 0xff, 0xfe, 0xc0, 0x3c])],
+    ['a billion-laughs DOCTYPE', Buffer.from(BILLION_LAUGHS)],
+    ['deep nesting', Buffer.from(`<xml>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</xml>`)],
+  ])('%s → 400', async (_name, body) => {
+    const push = sim.signXml('<xml/>');
+    const res = await request(app.getHttpServer())
+      .post(`/wechat?${push.search}`)
+      .set('Content-Type', 'text/xml')
+      .send(body);
+    expect(res.status).toBe(400);
+  });
+
+  it('repeated query parameters → 401', async () => {
+    const push = sim.sign(sim.text('dup'));
+    const res = await request(app.getHttpServer())
+      .post(`/wechat?${push.search}&signature=a&timestamp=b&nonce=c`)
+      .set('Content-Type', 'text/xml')
+      .send(push.body);
+    expect(res.status).toBe(401);
+  });
+
+  it('a Content-Type that is no media type → 4xx or read raw, never 5xx', async () => {
+    // Express reads it raw; Fastify refuses it with 415 before any route code runs.
+    const push = sim.sign(sim.text('bad-ct'), 'safe');
+    const res = await request(app.getHttpServer())
+      .post(`/wechat?${push.search}`)
+      .set('Content-Type', 'not a media type')
+      .send(push.body);
+    expect(res.status).toBe(adapter === 'fastify' ? 415 : 200);
+    await stillAlive();
+  });
+
+  it('leaves the host routes alone: an unknown type on another route answers as without the module', async () => {
+    const reference = await Test.createTestingModule({ controllers: [HostController] }).compile();
+    const bare = await initApp(reference, adapter);
+    const withModule = await Test.createTestingModule({
+      imports: [WechatModule.forRoot({ appId: APP_ID, appSecret: 's', token: TOKEN })],
+      controllers: [HostController],
+    }).compile();
+    const hosted = await initApp(withModule, adapter);
+    try {
+      for (const contentType of ['text/xml', 'application/json']) {
+        const send = (target: INestApplication<App>) =>
+          request(target.getHttpServer())
+            .post('/host')
+            .set('Content-Type', contentType)
+            .send(contentType === 'text/xml' ? '<xml/>' : '{"a":1}');
+        const [expected, actual] = await Promise.all([send(bare), send(hosted)]);
+        expect({ status: actual.status, body: actual.body as unknown }).toEqual({
+          status: expected.status,
+          body: expected.body as unknown,
+        });
+      }
+    } finally {
+      await Promise.all([bare.close(), hosted.close()]);
     }
   });
 });
