@@ -41,11 +41,10 @@ const optionsProvider: Provider = {
 
 const storeProvider: Provider = {
   provide: WECHAT_ACCESS_TOKEN_STORE,
-  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS],
-  useFactory: (redis: Redis | undefined, options: ResolvedWechatOptions) => {
+  inject: [WECHAT_REDIS_CLIENT],
+  useFactory: (redis: Redis | undefined) => {
     if (redis) return new RedisAccessTokenStore(redis);
     new Logger('WechatModule').warn(MEMORY_STORE_WARNING);
-    void options;
     return new MemoryAccessTokenStore();
   },
 };

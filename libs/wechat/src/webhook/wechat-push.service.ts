@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { MsgCryptKeyId } from '../core/msg-crypt';
 import type { WechatMessage } from '../core/wechat-message.interfaces';
+import { toWechatMessage } from '../core/wechat-message.mapper';
 import {
   hasEncryptElement,
   parseWechatMessage,
@@ -104,8 +105,8 @@ export class WechatPushService {
         if (this.options.requireEncryption && this.crypt.isEncryptionEnabled) {
           throw new ForbiddenException(WECHAT_HTTP_MESSAGES.encryptionRequired);
         }
-        const xml = body.toString('utf8');
-        return { message: await parseWechatMessage(xml, this.parseOptions()), xml, encrypted };
+        // Parsed once: the fields read for mode detection are the message.
+        return { message: toWechatMessage(fields), xml: body.toString('utf8'), encrypted };
       }
       if (!this.crypt.isEncryptionEnabled) {
         this.logger.error(
