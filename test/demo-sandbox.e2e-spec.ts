@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { WechatPushSimulator } from '@app/wechat/testing';
 import { AppModule } from '../src/app.module';
 import { SANDBOX_OPEN_ID, startDemoSandbox, type DemoSandbox } from '../src/sandbox/demo-sandbox';
+import { createHttpAdapter, HTTP_ADAPTERS } from './support/http-adapters';
 
 const WECHAT_ENV = [
   'WECHAT_APP_ID',
@@ -13,8 +14,11 @@ const WECHAT_ENV = [
   'REDIS_URL',
 ] as const;
 
-/** The demo as `npm start` runs it on a machine with no WeChat credentials (sandbox mode). */
-describe('demo app in sandbox mode (no credentials)', () => {
+/**
+ * The demo as `npm start` (or `HTTP_ADAPTER=fastify npm start`) runs it on a machine with no WeChat
+ * credentials (sandbox mode).
+ */
+describe.each(HTTP_ADAPTERS)('demo app on %s in sandbox mode (no credentials)', (adapter) => {
   let sandbox: DemoSandbox;
   let app: INestApplication;
   let baseUrl: string;
@@ -23,13 +27,16 @@ describe('demo app in sandbox mode (no credentials)', () => {
   beforeAll(async () => {
     for (const name of WECHAT_ENV) delete process.env[name];
     sandbox = (await startDemoSandbox()) as DemoSandbox;
-    app = await NestFactory.create(AppModule.register({ sandbox }), { logger: false });
+    app = await NestFactory.create(AppModule.register({ sandbox }), createHttpAdapter(adapter), {
+      logger: false,
+    });
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
   });
 
   afterAll(async () => {
     await app?.close();
+    await sandbox?.close();
     for (const [name, value] of saved) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
