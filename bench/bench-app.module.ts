@@ -1,0 +1,111 @@
+// The host app the callback benchmark runs against: the WeChat module with a Redis-backed token
+// store, an echo handler, a bare POST route (the baseline) and bench-only memory/GC routes.
+// Bench-only: nothing here belongs in the library or the demo.
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Injectable,
+  Module,
+  Post,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import Redis from 'ioredis';
+import {
+  OnWechatEvent,
+  OnWechatMessage,
+  WechatModule,
+  type WechatMessageOfType,
+} from '../libs/wechat/src';
+
+/** What the bench server is started with (passed as JSON in `BENCH_SERVER_CONFIG`). */
+export interface BenchServerConfig {
+  appId: string;
+  appSecret: string;
+  token: string;
+  encodingAESKey: string;
+  apiBaseUrl: string;
+  redisUrl: string;
+}
+
+const BENCH_REDIS = Symbol('BENCH_REDIS');
+
+/** Answers every text message with its own content (a text reply; encrypted in safe mode). */
+@Injectable()
+export class EchoHandler {
+  @OnWechatMessage('text')
+  echo(message: WechatMessageOfType<'text'>): string {
+    return message.Content;
+  }
+
+  /** Handled, no reply: the endpoint answers `success`. */
+  @OnWechatEvent('CLICK')
+  click(): void {
+    // nothing to answer
+  }
+}
+
+/** The baseline: the cheapest POST route Nest can serve on the same app and adapter. */
+@Controller()
+export class BareController {
+  @Post('bare')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  bare(): string {
+    return 'success';
+  }
+}
+
+/** Bench-only introspection: memory usage, and a forced GC (the server runs with --expose-gc). */
+@Controller('bench')
+export class BenchMemoryController {
+  @Get('memory')
+  memory(): NodeJS.MemoryUsage {
+    return process.memoryUsage();
+  }
+
+  @Post('gc')
+  @HttpCode(200)
+  collect(): NodeJS.MemoryUsage & { gc: boolean } {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      gc();
+    }
+    return { ...process.memoryUsage(), gc: gc !== undefined };
+  }
+}
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(BENCH_REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}
+
+@Module({})
+export class BenchAppModule {
+  static register(config: BenchServerConfig): DynamicModule {
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    return {
+      module: BenchAppModule,
+      imports: [
+        WechatModule.forRoot({
+          appId: config.appId,
+          appSecret: config.appSecret,
+          token: config.token,
+          encodingAESKey: config.encodingAESKey,
+          apiBaseUrl: config.apiBaseUrl,
+          redis,
+        }),
+      ],
+      controllers: [BareController, BenchMemoryController],
+      providers: [EchoHandler, { provide: BENCH_REDIS, useValue: redis }, RedisCloser],
+    };
+  }
+}

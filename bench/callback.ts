@@ -1,0 +1,321 @@
+// Section 1 and 4: HTTP load on the server under test with autocannon (as a library, in this
+// process; the server is another process), and its memory over many safe-mode pushes.
+import autocannon from 'autocannon';
+import { WechatPushSimulator } from '../libs/wechat/src/testing';
+import type { BenchServerConfig } from './bench-app.module';
+import { PushPool, type PushKind } from './push-pool';
+import { median } from './script';
+import type { ServerProcess } from './processes';
+import type { WechatPushMode } from '../libs/wechat/src/testing';
+
+/** What a row's reply must be for the row to count. */
+type Expectation = 'success' | 'plain-echo' | 'safe-echo';
+
+interface RowSpec {
+  name: string;
+  route: string;
+  kind: PushKind;
+  mode: WechatPushMode;
+  expect: Expectation;
+  /**
+   * Content-Type sent. The bare route gets `text/plain` (a type both Express and Fastify accept on
+   * any route; on Fastify the library's catch-all parser answers 415 for other types off the
+   * callback route); the callback gets WeChat's `text/xml`.
+   */
+  contentType: string;
+}
+
+export const CALLBACK_ROWS: readonly RowSpec[] = [
+  {
+    name: 'bare `POST /bare` → success (baseline)',
+    route: '/bare',
+    kind: 'text',
+    mode: 'plaintext',
+    expect: 'success',
+    contentType: 'text/plain',
+  },
+  {
+    name: 'plaintext text push → echo reply',
+    route: '/wechat',
+    kind: 'text',
+    mode: 'plaintext',
+    expect: 'plain-echo',
+    contentType: 'text/xml',
+  },
+  {
+    name: 'safe-mode text push → encrypted echo reply',
+    route: '/wechat',
+    kind: 'text',
+    mode: 'safe',
+    expect: 'safe-echo',
+    contentType: 'text/xml',
+  },
+  {
+    name: 'safe-mode event → success',
+    route: '/wechat',
+    kind: 'event',
+    mode: 'safe',
+    expect: 'success',
+    contentType: 'text/xml',
+  },
+];
+
+export interface LoadSettings {
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+  rounds: number;
+}
+
+/** One autocannon run. */
+export interface LoadSample {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface CallbackRowResult {
+  adapter: string;
+  name: string;
+  /** Why the row was not measured (the one-off check failed). */
+  skipped?: string;
+  samples: LoadSample[];
+  rps: number;
+  p50: number;
+  p99: number;
+  /** rps / the bare route's rps on the same adapter. */
+  ratio: number;
+  non2xx: number;
+  errors: number;
+  generatedLive: number;
+}
+
+/** The simulator with the server's credentials. */
+export function simulatorFor(config: BenchServerConfig): WechatPushSimulator {
+  return new WechatPushSimulator({
+    token: config.token,
+    appId: config.appId,
+    encodingAESKey: config.encodingAESKey,
+  });
+}
+
+/** Runs autocannon against `url` with pushes from `pool`; `amount` or `durationSeconds`. */
+export async function load(
+  url: string,
+  pool: PushPool,
+  options: { connections: number; durationSeconds?: number; amount?: number },
+): Promise<LoadSample> {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    pipelining: 1,
+    ...(options.amount !== undefined
+      ? { amount: options.amount }
+      : { duration: options.durationSeconds }),
+    timeout: 10,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const push = pool.next();
+          return {
+            ...request,
+            method: 'POST',
+            path: push.path,
+            headers: push.headers,
+            body: push.body,
+          };
+        },
+      },
+    ],
+  });
+  const seconds = result.duration > 0 ? result.duration : 1;
+  return {
+    rps: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/** Sends one push and checks the answer the way WeChat would read it; returns a problem or undefined. */
+async function check(
+  url: string,
+  pool: PushPool,
+  sim: WechatPushSimulator,
+  expect: Expectation,
+): Promise<string | undefined> {
+  const push = pool.make();
+  const response = await fetch(url + push.path, {
+    method: 'POST',
+    headers: push.headers,
+    body: push.body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = await response.text();
+  if (response.status !== 200) return `HTTP ${response.status}: ${body.slice(0, 80)}`;
+  if (expect === 'success') return body === 'success' ? undefined : `answered ${body.slice(0, 80)}`;
+  const reply = await sim.readReply(body);
+  if (reply.encrypted !== (expect === 'safe-echo')) return 'reply encryption is wrong';
+  if (reply.fields.Content !== 'bench echo: the quick brown fox jumps over the lazy dog') {
+    return `reply is not the echo: ${reply.xml.slice(0, 80)}`;
+  }
+  return undefined;
+}
+
+/** Section 1 for one adapter: check, warm up, then rounds alternating the rows. */
+export async function benchCallbacks(
+  server: ServerProcess,
+  config: BenchServerConfig,
+  settings: LoadSettings,
+  log: (line: string) => void,
+): Promise<CallbackRowResult[]> {
+  const sim = simulatorFor(config);
+  const only = process.env.BENCH_ROWS?.split(',').map(Number); // e.g. "0,2": bare + safe echo
+  const specs = only ? CALLBACK_ROWS.filter((_, index) => only.includes(index)) : CALLBACK_ROWS;
+  const rows = specs.map((spec) => ({
+    spec,
+    pool: new PushPool(sim, spec.route, spec.kind, spec.mode, spec.contentType),
+    samples: [] as LoadSample[],
+    estimate: 0,
+    skipped: undefined as string | undefined,
+  }));
+  for (const row of rows) {
+    row.skipped = await check(server.url, row.pool, sim, row.spec.expect).catch(
+      (error: unknown) => `check failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    if (row.skipped) {
+      log(`  ${server.adapter} · ${row.spec.name}: NOT MEASURED (${row.skipped})`);
+      continue;
+    }
+    row.pool.fill(20_000);
+    const warm = await load(server.url, row.pool, {
+      connections: settings.connections,
+      durationSeconds: settings.warmupSeconds,
+    });
+    row.pool.clear();
+    row.estimate = warm.rps;
+    log(`  ${server.adapter} · ${row.spec.name}: warm-up ${Math.round(warm.rps)} req/s`);
+  }
+  for (let round = 1; round <= settings.rounds; round += 1) {
+    for (const row of rows) {
+      if (row.skipped) continue;
+      row.pool.fill(Math.ceil(row.estimate * settings.durationSeconds * 1.8) + 2_000);
+      const sample = await load(server.url, row.pool, {
+        connections: settings.connections,
+        durationSeconds: settings.durationSeconds,
+      });
+      row.pool.clear();
+      row.estimate = Math.max(row.estimate, sample.rps);
+      row.samples.push(sample);
+      log(
+        `  ${server.adapter} · round ${round} · ${row.spec.name}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.non2xx + sample.errors > 0 ? `, ${sample.non2xx} non-2xx, ${sample.errors} errors` : ''}`,
+      );
+    }
+  }
+  const bareRow = rows.find((row) => row.spec.route === '/bare');
+  const bare = bareRow?.samples.length ? median(bareRow.samples.map((s) => s.rps)) : NaN;
+  return rows.map((row) => {
+    const rps = row.samples.length > 0 ? median(row.samples.map((s) => s.rps)) : NaN;
+    return {
+      adapter: server.adapter,
+      name: row.spec.name,
+      skipped: row.skipped,
+      samples: row.samples,
+      rps,
+      p50: row.samples.length > 0 ? median(row.samples.map((s) => s.p50)) : NaN,
+      p99: row.samples.length > 0 ? median(row.samples.map((s) => s.p99)) : NaN,
+      ratio: rps / bare,
+      non2xx: row.samples.reduce((sum, s) => sum + s.non2xx, 0),
+      errors: row.samples.reduce((sum, s) => sum + s.errors, 0),
+      generatedLive: row.pool.generatedLive,
+    };
+  });
+}
+
+export interface MemoryResult {
+  adapter: string;
+  pushes: number;
+  warmupPushes: number;
+  /** After the warm-up and a forced GC. */
+  before: NodeJS.MemoryUsage;
+  /** Right after the pushes, no GC. */
+  after: NodeJS.MemoryUsage;
+  /** After the pushes and a forced GC. */
+  afterGc: NodeJS.MemoryUsage;
+  rssGrowthBytes: number;
+  /** RSS (no GC) after each chunk of pushes: a plateau is retained memory, a slope a leak. */
+  checkpoints: { pushes: number; rss: number; heapUsed: number }[];
+  non2xx: number;
+  errors: number;
+  gcExposed: boolean;
+}
+
+async function memoryOf(url: string, gc: boolean): Promise<NodeJS.MemoryUsage & { gc?: boolean }> {
+  const response = await fetch(`${url}/bench/${gc ? 'gc' : 'memory'}`, {
+    method: gc ? 'POST' : 'GET',
+    signal: AbortSignal.timeout(10_000),
+  });
+  return (await response.json()) as NodeJS.MemoryUsage & { gc?: boolean };
+}
+
+/** Section 4: RSS before and after `pushes` safe-mode echo pushes (distinct), and after a GC. */
+export async function benchMemory(
+  server: ServerProcess,
+  config: BenchServerConfig,
+  options: { pushes: number; warmupPushes: number; connections: number },
+  log: (line: string) => void,
+): Promise<MemoryResult> {
+  const sim = simulatorFor(config);
+  const pool = new PushPool(sim, '/wechat', 'text', 'safe');
+  const chunk = 25_000;
+  let non2xx = 0;
+  let errors = 0;
+  const checkpoints: MemoryResult['checkpoints'] = [];
+  const send = async (count: number, record: boolean): Promise<void> => {
+    for (let sent = 0; sent < count; sent += chunk) {
+      const amount = Math.min(chunk, count - sent);
+      pool.fill(amount);
+      const sample = await load(server.url, pool, { connections: options.connections, amount });
+      pool.clear();
+      non2xx += sample.non2xx;
+      errors += sample.errors;
+      if (record) {
+        const usage = await memoryOf(server.url, false);
+        checkpoints.push({ pushes: sent + amount, rss: usage.rss, heapUsed: usage.heapUsed });
+      }
+    }
+  };
+  await send(options.warmupPushes, false);
+  const before = await memoryOf(server.url, true);
+  log(`  memory before: rss ${mb(before.rss)} MB, heapUsed ${mb(before.heapUsed)} MB`);
+  non2xx = 0;
+  errors = 0;
+  await send(options.pushes, true);
+  const after = await memoryOf(server.url, false);
+  const afterGc = await memoryOf(server.url, true);
+  log(
+    `  memory after ${options.pushes} pushes: rss ${mb(after.rss)} MB; after GC rss ${mb(afterGc.rss)} MB, heapUsed ${mb(afterGc.heapUsed)} MB`,
+  );
+  return {
+    adapter: server.adapter,
+    pushes: options.pushes,
+    warmupPushes: options.warmupPushes,
+    before,
+    after,
+    afterGc,
+    rssGrowthBytes: afterGc.rss - before.rss,
+    checkpoints,
+    non2xx,
+    errors,
+    gcExposed: before.gc === true,
+  };
+}
+
+export function mb(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}

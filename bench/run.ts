@@ -1,0 +1,169 @@
+// `npm run bench`: measures the callback endpoint, the token hot path, fleet refresh, memory and
+// the protocol core, and writes bench/results.md. Runs from the compiled JS (bench/tsconfig.build.json).
+//
+// Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION (5 s), BENCH_WARMUP (3 s),
+// BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
+// BENCH_SECTIONS (micro,token,fleet,callback,memory), BENCH_ROWS (callback rows by index, 0 = the
+// bare route, which the ratios need), BENCH_CPU_PROF=1 (servers write
+// .cpuprofile files to bench/profiles/), BENCH_OUTPUT (bench/results.md).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { startWechatApiServer } from '../libs/wechat/src/testing';
+import { startRedisServer } from '../test/support/redis-server';
+import type { BenchServerConfig } from './bench-app.module';
+import { benchCallbacks, benchMemory, type CallbackRowResult } from './callback';
+import { benchFleet } from './fleet';
+import type { MicroInput, MicroRow } from './micro';
+import { runScript, startServer } from './processes';
+import { renderReport, verdicts, type BenchReport } from './report';
+import type { BenchAdapter } from './server';
+import type { TokenHotInput, TokenHotResult } from './token-hot';
+
+const env = process.env;
+const int = (name: string, fallback: number): number => {
+  const value = Number(env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const root = process.cwd();
+  if (!existsSync(join(root, 'bench'))) throw new Error('run `npm run bench` from the repo root');
+  const sections = new Set((env.BENCH_SECTIONS ?? 'micro,token,fleet,callback,memory').split(','));
+  const adapters = (env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as BenchAdapter[];
+  const settings = {
+    rounds: int('BENCH_ROUNDS', 3),
+    durationSeconds: int('BENCH_DURATION', 5),
+    warmupSeconds: int('BENCH_WARMUP', 3),
+    connections: int('BENCH_CONNECTIONS', 32),
+    memoryPushes: int('BENCH_MEMORY_PUSHES', 100_000),
+  };
+  const cpuProfileDir = env.BENCH_CPU_PROF ? join(root, 'bench', 'profiles') : undefined;
+  if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+  const startedAt = Date.now();
+  const report: BenchReport = {
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      node: process.version,
+      platform: `${platform()} ${release()}`,
+      loadAvg: loadavg(),
+    },
+    date: new Date().toISOString(),
+    elapsedSeconds: 0,
+    settings,
+    callbacks: [],
+    adapterNotes: [],
+    fleet: [],
+    micro: [],
+  };
+
+  log('Starting redis-server and the local WeChat API stand-in…');
+  const redis = await startRedisServer();
+  const api = await startWechatApiServer();
+  const config: BenchServerConfig = {
+    appId: api.appId,
+    appSecret: api.appSecret,
+    token: randomBytes(16).toString('hex'),
+    encodingAESKey: randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'x'),
+    apiBaseUrl: api.url,
+    redisUrl: redis.url,
+  };
+  try {
+    if (sections.has('micro')) {
+      log('5. Per-operation cost…');
+      report.micro = await runScript<MicroRow[]>('micro', {
+        rounds: 5,
+        roundMs: 400,
+      } satisfies MicroInput);
+    }
+    if (sections.has('token')) {
+      log('2. Token hot path…');
+      report.token = await runScript<TokenHotResult>('token-hot', {
+        redisUrl: redis.url,
+        apiBaseUrl: api.url,
+        appId: api.appId,
+        appSecret: api.appSecret,
+        calls: 5_000_000,
+        rounds: 3,
+      } satisfies TokenHotInput);
+      log(
+        `  ${Math.round(report.token.callsPerSecond)} calls/s, ${report.token.redisCommands} Redis commands`,
+      );
+    }
+    if (sections.has('fleet')) {
+      log('3. Fleet refresh…');
+      report.fleet = await benchFleet(
+        api,
+        redis.url,
+        { instances: [2, 4, 8], calls: [50, 500] },
+        log,
+      );
+    }
+    if (sections.has('callback')) {
+      for (const adapter of adapters) {
+        log(`1. Callback throughput (${adapter})…`);
+        let server;
+        try {
+          server = await startServer(adapter, config, { cpuProfileDir });
+        } catch (error: unknown) {
+          const reason = error instanceof Error ? error.message : String(error);
+          report.adapterNotes.push(`**${adapter}**: the server did not start (${reason}).`);
+          continue;
+        }
+        let rows: CallbackRowResult[];
+        try {
+          rows = await benchCallbacks(server, config, settings, log);
+        } finally {
+          await server.stop();
+        }
+        report.callbacks.push(...rows);
+        const skipped = rows.filter((row) => row.skipped);
+        if (skipped.length > 0) {
+          report.adapterNotes.push(
+            `**${adapter}**: ${skipped.length} row(s) not measured because the one-off check of the reply failed (${skipped.map((row) => row.skipped).join('; ')}).`,
+          );
+        }
+      }
+    }
+    if (sections.has('memory')) {
+      log(`4. Memory over ${settings.memoryPushes} safe-mode pushes…`);
+      const server = await startServer('express', config, { cpuProfileDir });
+      try {
+        report.memory = await benchMemory(
+          server,
+          config,
+          {
+            pushes: settings.memoryPushes,
+            warmupPushes: 10_000,
+            connections: settings.connections,
+          },
+          log,
+        );
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await api.close();
+    await redis.stop();
+  }
+  report.elapsedSeconds = (Date.now() - startedAt) / 1000;
+  const markdown = renderReport(report);
+  const output = env.BENCH_OUTPUT ?? join(root, 'bench', 'results.md');
+  writeFileSync(output, markdown);
+  process.stdout.write(`${markdown}\n`);
+  log(`Written to ${output}`);
+  const missed = verdicts(report).filter((verdict) => !verdict.pass);
+  log(missed.length === 0 ? 'All targets PASS.' : `${missed.length} target(s) MISSED.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
