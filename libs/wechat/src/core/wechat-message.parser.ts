@@ -2,6 +2,7 @@ import { Parser, type ParserOptions } from 'xml2js';
 import { WechatXmlError } from '../errors/wechat-xml.error';
 import type { WechatMessage, WechatXmlNode, WechatXmlValue } from './wechat-message.interfaces';
 import { toWechatMessage } from './wechat-message.mapper';
+import { parseFlatXmlDocument } from './wechat-xml.flat-parser';
 import { XML_TEXT_KEY, readXmlFieldText } from './wechat-xml.reader';
 
 /** Options of the push XML parsers. */
@@ -72,6 +73,9 @@ export async function parseWechatXml(
   options: ParseWechatXmlOptions = {},
 ): Promise<Record<string, WechatXmlValue>> {
   const document = readDocument(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
+  // Nearly every push is flat (one root, each child once, text/CDATA only): read it directly.
+  const flat = parseFlatXmlDocument(document);
+  if (flat !== undefined) return flat;
   let parsed: unknown;
   try {
     parsed = await new Parser(PARSER_OPTIONS).parseStringPromise(
