@@ -28,7 +28,8 @@ export interface BenchServerConfig {
   token: string;
   encodingAESKey: string;
   apiBaseUrl: string;
-  redisUrl: string;
+  /** Absent: no Redis (the module's in-memory token cache and push de-dup), for a diagnostic run. */
+  redisUrl?: string;
 }
 
 const BENCH_REDIS = Symbol('BENCH_REDIS');
@@ -81,17 +82,19 @@ export class BenchMemoryController {
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(BENCH_REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(BENCH_REDIS) private readonly redis: Redis | undefined) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
+    await this.redis?.quit().catch(() => undefined);
   }
 }
 
 @Module({})
 export class BenchAppModule {
   static register(config: BenchServerConfig): DynamicModule {
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    const redis = config.redisUrl
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
+      : undefined;
     return {
       module: BenchAppModule,
       imports: [

@@ -173,9 +173,11 @@ export async function benchCallbacks(
   config: BenchServerConfig,
   settings: LoadSettings,
   log: (line: string) => void,
+  options: { label?: string; rows?: number[] } = {},
 ): Promise<CallbackRowResult[]> {
   const sim = simulatorFor(config);
-  const only = process.env.BENCH_ROWS?.split(',').map(Number); // e.g. "0,2": bare + safe echo
+  const label = options.label ?? server.adapter;
+  const only = options.rows ?? process.env.BENCH_ROWS?.split(',').map(Number); // "0,2": bare + safe echo
   const specs = only ? CALLBACK_ROWS.filter((_, index) => only.includes(index)) : CALLBACK_ROWS;
   const rows = specs.map((spec) => ({
     spec,
@@ -189,7 +191,7 @@ export async function benchCallbacks(
       (error: unknown) => `check failed: ${error instanceof Error ? error.message : String(error)}`,
     );
     if (row.skipped) {
-      log(`  ${server.adapter} · ${row.spec.name}: NOT MEASURED (${row.skipped})`);
+      log(`  ${label} · ${row.spec.name}: NOT MEASURED (${row.skipped})`);
       continue;
     }
     row.pool.fill(20_000);
@@ -199,7 +201,7 @@ export async function benchCallbacks(
     });
     row.pool.clear();
     row.estimate = warm.rps;
-    log(`  ${server.adapter} · ${row.spec.name}: warm-up ${Math.round(warm.rps)} req/s`);
+    log(`  ${label} · ${row.spec.name}: warm-up ${Math.round(warm.rps)} req/s`);
   }
   for (let round = 1; round <= settings.rounds; round += 1) {
     for (const row of rows) {
@@ -213,7 +215,7 @@ export async function benchCallbacks(
       row.estimate = Math.max(row.estimate, sample.rps);
       row.samples.push(sample);
       log(
-        `  ${server.adapter} · round ${round} · ${row.spec.name}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.non2xx + sample.errors > 0 ? `, ${sample.non2xx} non-2xx, ${sample.errors} errors` : ''}`,
+        `  ${label} · round ${round} · ${row.spec.name}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.non2xx + sample.errors > 0 ? `, ${sample.non2xx} non-2xx, ${sample.errors} errors` : ''}`,
       );
     }
   }
@@ -222,7 +224,7 @@ export async function benchCallbacks(
   return rows.map((row) => {
     const rps = row.samples.length > 0 ? median(row.samples.map((s) => s.rps)) : NaN;
     return {
-      adapter: server.adapter,
+      adapter: label,
       name: row.spec.name,
       skipped: row.skipped,
       samples: row.samples,

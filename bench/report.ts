@@ -49,6 +49,7 @@ export function verdicts(report: BenchReport): TargetVerdict[] {
   const out: TargetVerdict[] = [];
   for (const row of report.callbacks) {
     if (!row.name.startsWith('safe-mode text push') || row.skipped) continue;
+    if (row.adapter.includes('diagnostic')) continue;
     out.push({
       target: `${row.adapter}: safe-mode echo ≥ ${TARGETS.safeEchoRatio} × bare route req/s`,
       measured: `${num(row.ratio, 2)} × (${num(row.rps)} req/s)`,

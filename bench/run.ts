@@ -3,7 +3,8 @@
 //
 // Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION (5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
-// BENCH_SECTIONS (micro,token,fleet,callback,memory), BENCH_ROWS (callback rows by index, 0 = the
+// BENCH_SECTIONS (micro,token,fleet,callback,memory), BENCH_DIAGNOSTIC=0 (skip the no-Redis
+// express rows), BENCH_ROWS (callback rows by index, 0 = the
 // bare route, which the ratios need), BENCH_CPU_PROF=1 (servers write
 // .cpuprofile files to bench/profiles/), BENCH_OUTPUT (bench/results.md).
 import { randomBytes } from 'node:crypto';
@@ -129,6 +130,23 @@ async function main(): Promise<void> {
             `**${adapter}**: ${skipped.length} row(s) not measured because the one-off check of the reply failed (${skipped.map((row) => row.skipped).join('; ')}).`,
           );
         }
+      }
+    }
+    if (sections.has('callback') && env.BENCH_DIAGNOSTIC !== '0') {
+      // Where the callback's time goes: the same app with no Redis (in-memory push de-dup).
+      const label = 'express, no Redis (diagnostic)';
+      log(`1b. Callback throughput (${label})…`);
+      const server = await startServer(
+        'express',
+        { ...config, redisUrl: undefined },
+        { cpuProfileDir },
+      );
+      try {
+        report.callbacks.push(
+          ...(await benchCallbacks(server, config, settings, log, { label, rows: [0, 2] })),
+        );
+      } finally {
+        await server.stop();
       }
     }
     if (sections.has('memory')) {
