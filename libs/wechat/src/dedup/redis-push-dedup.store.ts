@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { WechatTokenStoreError } from '../errors/wechat-token.error';
+import { RedisCommandRunner } from '../redis/redis-command.runner';
 import type {
   CachedPushResponse,
   PushClaim,
@@ -24,30 +24,39 @@ const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** Default bound on one Redis command of the de-dup store, in ms. */
+export const DEFAULT_PUSH_DEDUP_COMMAND_TIMEOUT_MS = 500;
+
 /**
  * {@link PushDedupStore} in Redis, shared by every instance: one key per push, `p:<owner>` while it
- * is handled (SET NX PX), `d:<answer>` once answered. Fails fast (no offline queue) when Redis is
- * unreachable, so a push is never held up by it.
+ * is handled (SET NX PX), `d:<answer>` once answered. Commands follow {@link RedisCommandRunner}:
+ * they wait for the client's first connection, fail fast while Redis is down and are bounded in
+ * time, so a push is never held up by Redis.
  */
 export class RedisPushDedupStore implements PushDedupStore {
+  private readonly commands: RedisCommandRunner;
+
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
-  ) {}
+    commandTimeoutMs = DEFAULT_PUSH_DEDUP_COMMAND_TIMEOUT_MS,
+  ) {
+    this.commands = new RedisCommandRunner(redis, commandTimeoutMs);
+  }
 
   async claim(key: string, owner: string, pendingTtlMs: number): Promise<PushClaim> {
-    this.assertReady();
     const name = this.keyPrefix + key;
-    const set = await this.redis.set(name, PENDING + owner, 'PX', pendingTtlMs, 'NX');
+    const set = await this.commands.run(() =>
+      this.redis.set(name, PENDING + owner, 'PX', pendingTtlMs, 'NX'),
+    );
     if (set === 'OK') return { state: 'claimed' };
-    const state = decode(await this.redis.get(name));
+    const state = decode(await this.commands.run(() => this.redis.get(name)));
     // Freed between the two commands: let the caller try again as a waiter.
     return state.state === 'absent' ? { state: 'pending' } : state;
   }
 
   async peek(key: string): Promise<PushDedupState> {
-    this.assertReady();
-    return decode(await this.redis.get(this.keyPrefix + key));
+    return decode(await this.commands.run(() => this.redis.get(this.keyPrefix + key)));
   }
 
   async complete(
@@ -56,22 +65,16 @@ export class RedisPushDedupStore implements PushDedupStore {
     response: CachedPushResponse,
     ttlMs: number,
   ): Promise<void> {
-    this.assertReady();
     const value = DONE + JSON.stringify([response.contentType, response.body]);
-    await this.redis.eval(COMPLETE_SCRIPT, 1, this.keyPrefix + key, PENDING + owner, value, ttlMs);
+    await this.commands.run(() =>
+      this.redis.eval(COMPLETE_SCRIPT, 1, this.keyPrefix + key, PENDING + owner, value, ttlMs),
+    );
   }
 
   async release(key: string, owner: string): Promise<void> {
-    this.assertReady();
-    await this.redis.eval(RELEASE_SCRIPT, 1, this.keyPrefix + key, PENDING + owner);
-  }
-
-  private assertReady(): void {
-    if (this.redis.status !== 'ready') {
-      throw new WechatTokenStoreError(
-        `Redis is not available (connection status "${this.redis.status}")`,
-      );
-    }
+    await this.commands.run(() =>
+      this.redis.eval(RELEASE_SCRIPT, 1, this.keyPrefix + key, PENDING + owner),
+    );
   }
 }
 

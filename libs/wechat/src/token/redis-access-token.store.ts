@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { WechatTokenStoreError } from '../errors/wechat-token.error';
+import { RedisCommandRunner, messageOf } from '../redis/redis-command.runner';
 import type {
   AccessTokenLockAttempt,
   AccessTokenLockedWriteResult,
@@ -68,9 +68,6 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 2 end
 return 0
 `);
 
-/** ioredis statuses in which a command is sent, or queued only until the first connection. */
-const STARTING_STATUSES = new Set(['wait', 'connecting', 'connect']);
-
 /**
  * {@link AccessTokenStore} on Redis (ioredis 5), shared by every process of the fleet.
  *
@@ -94,8 +91,7 @@ const STARTING_STATUSES = new Set(['wait', 'connecting', 'connect']);
  * The client is the host's: this store never connects, quits or adds listeners to it.
  */
 export class RedisAccessTokenStore implements AccessTokenStore {
-  private readonly commandTimeoutMs: number;
-  private seenReady = false;
+  private readonly commands: RedisCommandRunner;
 
   /**
    * @param redis an ioredis client (standalone or cluster-compatible commands).
@@ -105,7 +101,10 @@ export class RedisAccessTokenStore implements AccessTokenStore {
     private readonly redis: Redis,
     options: RedisAccessTokenStoreOptions = {},
   ) {
-    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_STORE_COMMAND_TIMEOUT_MS;
+    this.commands = new RedisCommandRunner(
+      redis,
+      options.commandTimeoutMs ?? DEFAULT_REDIS_STORE_COMMAND_TIMEOUT_MS,
+    );
   }
 
   /** {@inheritDoc AccessTokenStore.get} */
@@ -127,7 +126,7 @@ export class RedisAccessTokenStore implements AccessTokenStore {
     mode: AccessTokenSetMode = 'always',
   ): Promise<boolean> {
     const px = toPx(ttlMs);
-    const reply = await this.command(() =>
+    const reply = await this.commands.run(() =>
       mode === 'if-absent'
         ? this.redis.set(key, value, 'PX', px, 'NX')
         : this.redis.set(key, value, 'PX', px),
@@ -137,7 +136,7 @@ export class RedisAccessTokenStore implements AccessTokenStore {
 
   /** {@inheritDoc AccessTokenStore.delete} */
   async delete(key: string): Promise<boolean> {
-    return (await this.command(() => this.redis.del(key))) > 0;
+    return (await this.commands.run(() => this.redis.del(key))) > 0;
   }
 
   /** {@inheritDoc AccessTokenStore.compareAndDelete} */
@@ -176,7 +175,7 @@ export class RedisAccessTokenStore implements AccessTokenStore {
   }
 
   private script(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.command(async () => {
+    return this.commands.run(async () => {
       try {
         return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
       } catch (error: unknown) {
@@ -185,44 +184,6 @@ export class RedisAccessTokenStore implements AccessTokenStore {
       }
     });
   }
-
-  /** Runs one command: refused at once while Redis is known to be down, bounded in time. */
-  private async command<T>(run: () => Promise<T>): Promise<T> {
-    const status = this.redis.status;
-    if (status === 'ready') {
-      this.seenReady = true;
-    } else if (this.seenReady || !STARTING_STATUSES.has(status)) {
-      throw new WechatTokenStoreError(`Redis is not available (connection status "${status}").`);
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new WechatTokenStoreError(
-              `Redis did not answer within ${this.commandTimeoutMs} ms (commandTimeoutMs).`,
-            ),
-          ),
-        this.commandTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([run(), timeout]);
-    } catch (error: unknown) {
-      if (error instanceof WechatTokenStoreError) throw error;
-      throw new WechatTokenStoreError(`Redis command failed: ${messageOf(error)}`, {
-        cause: error,
-      });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-/** The message of an error from any realm (ioredis and Node errors may not share our `Error`). */
-function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(error);
 }
 
 /** A positive integer number of ms for PX / PEXPIRE. */
