@@ -4,15 +4,7 @@ import { WechatPushSimulator } from '@app/wechat/testing';
 import { AppModule } from '../src/app.module';
 import { SANDBOX_OPEN_ID, startDemoSandbox, type DemoSandbox } from '../src/sandbox/demo-sandbox';
 import { createHttpAdapter, HTTP_ADAPTERS } from './support/http-adapters';
-
-const WECHAT_ENV = [
-  'WECHAT_APP_ID',
-  'WECHAT_APP_SECRET',
-  'WECHAT_TOKEN',
-  'WECHAT_ENCODING_AES_KEY',
-  'WECHAT_API_BASE_URL',
-  'REDIS_URL',
-] as const;
+import { clearDemoEnv } from './support/demo-env';
 
 /**
  * The demo as `npm start` (or `HTTP_ADAPTER=fastify npm start`) runs it on a machine with no WeChat
@@ -22,10 +14,10 @@ describe.each(HTTP_ADAPTERS)('demo app on %s in sandbox mode (no credentials)', 
   let sandbox: DemoSandbox;
   let app: INestApplication;
   let baseUrl: string;
-  const saved = new Map(WECHAT_ENV.map((name) => [name, process.env[name]]));
+  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
-    for (const name of WECHAT_ENV) delete process.env[name];
+    restoreEnv = clearDemoEnv();
     sandbox = (await startDemoSandbox()) as DemoSandbox;
     app = await NestFactory.create(AppModule.register({ sandbox }), createHttpAdapter(adapter), {
       logger: false,
@@ -37,10 +29,7 @@ describe.each(HTTP_ADAPTERS)('demo app on %s in sandbox mode (no credentials)', 
   afterAll(async () => {
     await app?.close();
     await sandbox?.close();
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
   });
 
   const json = async <T>(

@@ -5,19 +5,11 @@ import { NestFactory } from '@nestjs/core';
 import { chromium, type Browser } from 'playwright-core';
 import { AppModule } from '../src/app.module';
 import { SANDBOX_OPEN_ID, startDemoSandbox, type DemoSandbox } from '../src/sandbox/demo-sandbox';
+import { clearDemoEnv } from './support/demo-env';
 
 /** Debian's `chromium` package (what .ci/run installs); override with CHROMIUM_PATH. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT_DIR = join(__dirname, '..', 'test-output');
-const WECHAT_ENV = [
-  'WECHAT_APP_ID',
-  'WECHAT_APP_SECRET',
-  'WECHAT_TOKEN',
-  'WECHAT_ENCODING_AES_KEY',
-  'WECHAT_API_BASE_URL',
-  'REDIS_URL',
-] as const;
-
 /**
  * The README's promise, in a real headless Chromium: open the demo's page with no credentials
  * configured, see the QR code, click "Simulate scan", see the login complete.
@@ -27,6 +19,7 @@ describe('login page in headless Chromium (sandbox mode)', () => {
   let app: INestApplication;
   let browser: Browser;
   let baseUrl: string;
+  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM_PATH)) {
@@ -34,7 +27,7 @@ describe('login page in headless Chromium (sandbox mode)', () => {
         `Chromium not found at ${CHROMIUM_PATH}: install it (Debian/Ubuntu: \`apt-get install -y chromium\`) or set CHROMIUM_PATH.`,
       );
     }
-    for (const name of WECHAT_ENV) delete process.env[name];
+    restoreEnv = clearDemoEnv();
     sandbox = (await startDemoSandbox()) as DemoSandbox;
     app = await NestFactory.create(AppModule.register({ sandbox }), { logger: false });
     await app.listen(0, '127.0.0.1');
@@ -45,6 +38,7 @@ describe('login page in headless Chromium (sandbox mode)', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    restoreEnv();
   });
 
   it.each(['scan', 'subscribe'])(

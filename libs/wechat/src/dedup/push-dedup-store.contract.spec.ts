@@ -4,31 +4,22 @@ import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { MemoryPushDedupStore } from './memory-push-dedup.store';
 import type { PushDedupStore } from './push-dedup-store.interface';
 import { RedisPushDedupStore } from './redis-push-dedup.store';
+import {
+  closeTestRedisClients,
+  testRedisClient,
+} from '../../../../test/support/test-redis-clients';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ANSWER = { body: '<xml>r</xml>', contentType: 'application/xml; charset=utf-8' };
 
-const clients: Redis[] = [];
-function redisClient(): Redis {
-  const redis = new Redis(process.env.WECHAT_TEST_REDIS_URL as string, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  clients.push(redis);
-  return redis;
-}
-
-afterAll(async () => {
-  for (const redis of clients) {
-    if (redis.status === 'ready') await redis.quit();
-    else if (redis.status !== 'end') redis.disconnect();
-  }
-});
+afterAll(closeTestRedisClients);
 
 describe.each<[string, () => Promise<PushDedupStore>]>([
   ['MemoryPushDedupStore', () => Promise.resolve(new MemoryPushDedupStore())],
   [
     'RedisPushDedupStore',
     async () => {
-      const redis = redisClient();
+      const redis = testRedisClient();
       if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
       return new RedisPushDedupStore(redis, `unit:${randomUUID()}:`);
     },

@@ -5,29 +5,18 @@ import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import type { AccessTokenStore } from './access-token-store.interface';
 import { MemoryAccessTokenStore } from './memory-access-token.store';
 import { RedisAccessTokenStore } from './redis-access-token.store';
+import {
+  closeTestRedisClients,
+  testRedisClient,
+} from '../../../../test/support/test-redis-clients';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const clients: Redis[] = [];
-function redisClient(): Redis {
-  const redis = new Redis(process.env.WECHAT_TEST_REDIS_URL as string, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  clients.push(redis);
-  return redis;
-}
-
-afterAll(async () => {
-  // quit() when connected; disconnect() otherwise, but never twice (ioredis would arm a 2 s
-  // timer on the already closed stream and keep jest alive).
-  for (const redis of clients) {
-    if (redis.status === 'ready') await redis.quit();
-    else if (redis.status !== 'end') redis.disconnect();
-  }
-});
+afterAll(closeTestRedisClients);
 
 describe.each<[string, () => AccessTokenStore]>([
   ['MemoryAccessTokenStore', () => new MemoryAccessTokenStore()],
-  ['RedisAccessTokenStore', () => new RedisAccessTokenStore(redisClient())],
+  ['RedisAccessTokenStore', () => new RedisAccessTokenStore(testRedisClient())],
 ])('%s (AccessTokenStore contract)', (_name, create) => {
   let store: AccessTokenStore;
   let key: string;
@@ -117,7 +106,7 @@ describe.each<[string, () => AccessTokenStore]>([
 
 describe('RedisAccessTokenStore when Redis is unavailable', () => {
   it('fails at once once the client has lost its connection', async () => {
-    const redis = redisClient();
+    const redis = testRedisClient();
     const store = new RedisAccessTokenStore(redis);
     await store.get('unit:any');
     redis.disconnect();
@@ -155,7 +144,7 @@ describe('RedisAccessTokenStore when Redis is unavailable', () => {
   });
 
   it('re-loads its scripts after SCRIPT FLUSH (e.g. a Redis restart)', async () => {
-    const redis = redisClient();
+    const redis = testRedisClient();
     const store = new RedisAccessTokenStore(redis);
     await store.set('unit:flush', 'T', 5000);
     expect((await store.get('unit:flush'))?.value).toBe('T');
