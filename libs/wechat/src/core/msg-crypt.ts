@@ -31,8 +31,8 @@ export interface MsgCryptEncryptOptions {
   /** The key to encrypt with. Default `'current'`. */
   keyId?: MsgCryptKeyId;
   /**
-   * The 16 random leading bytes. Leave unset in production (fresh `crypto.randomBytes(16)` each
-   * call); set it only to reproduce a test vector.
+   * The 16 random leading bytes. Leave unset in production (16 fresh CSPRNG bytes each call, never
+   * reused); set it only to reproduce a test vector.
    */
   random?: Buffer;
 }
@@ -180,7 +180,7 @@ export class MsgCrypt {
    */
   encrypt(message: string, options: MsgCryptEncryptOptions = {}): string {
     const { key, iv } = this.keyFor(options.keyId ?? 'current');
-    const random = options.random ?? randomBytes(RANDOM_BYTES);
+    const random = options.random ?? randomBlock();
     if (random.length !== RANDOM_BYTES) {
       throw new RangeError(`random must be exactly ${RANDOM_BYTES} bytes, got ${random.length}`);
     }
@@ -271,6 +271,22 @@ export class MsgCrypt {
     }
     return plaintext.toString('utf8', HEADER_BYTES, messageEnd);
   }
+}
+
+/** Random bytes are drawn from the CSPRNG in batches; each block is handed out once. */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+/** 16 fresh random bytes (`crypto.randomBytes`, fetched 4 KiB at a time: one call per 256 blocks). */
+function randomBlock(): Buffer {
+  if (randomOffset + RANDOM_BYTES > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  const block = randomPool.subarray(randomOffset, randomOffset + RANDOM_BYTES);
+  randomOffset += RANDOM_BYTES;
+  return block;
 }
 
 function decodeKey(encodingAESKey: unknown, label: string): AesKey {

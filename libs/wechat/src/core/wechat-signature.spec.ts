@@ -160,4 +160,23 @@ describe('computeSignature sort order', () => {
     expect(computeSignature('b', 'a', 'a')).toBe(sha1('aab'));
     expect(computeSignature('only')).toBe(sha1('only'));
   });
+
+  it('agrees with sorting the UTF-8 bytes for any mix of characters (fuzz)', () => {
+    const reference = (parts: string[]): string => {
+      const buffers = parts.map((part) => Buffer.from(part, 'utf8')).sort(Buffer.compare);
+      return createHash('sha1').update(Buffer.concat(buffers)).digest('hex');
+    };
+    const alphabet = ['a', 'Z', '0', '+', '/', '=', 'é', '中', '\uff61', '\u{1f600}', '\ud800', ''];
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 2000; round += 1) {
+      const parts = Array.from({ length: 1 + random(4) }, () =>
+        Array.from({ length: random(5) }, () => alphabet[random(alphabet.length)]).join(''),
+      );
+      expect(computeSignature(...parts)).toBe(reference(parts));
+    }
+  });
 });

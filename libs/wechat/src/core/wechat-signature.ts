@@ -58,7 +58,16 @@ function verifyParts(parts: readonly unknown[], signature: unknown): boolean {
   return timingSafeEqual(digest(strings), Buffer.from(signature, 'hex'));
 }
 
+/** A UTF-16 unit at or above U+D800: where UTF-16 order and UTF-8 byte order may disagree. */
+const HIGH_CODE_UNIT = /[\uD800-\uFFFF]/;
+
 function digest(parts: readonly string[]): Buffer {
+  // Below U+D800, comparing UTF-16 code units orders strings exactly as comparing their UTF-8
+  // bytes, so the usual parts (ASCII tokens, digits, base64) are sorted and hashed as strings.
+  if (!parts.some((part) => HIGH_CODE_UNIT.test(part))) {
+    const sorted = [...parts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return createHash('sha1').update(sorted.join(''), 'utf8').digest();
+  }
   const buffers = parts.map((part) => Buffer.from(part, 'utf8'));
   buffers.sort((a, b) => Buffer.compare(a, b));
   const hash = createHash('sha1');
