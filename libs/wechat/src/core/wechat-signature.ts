@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 
 /** A SHA-1 signature in hex: exactly 40 hexadecimal digits. */
 const SIGNATURE_PATTERN = /^[0-9a-fA-F]{40}$/;
@@ -16,7 +16,7 @@ const SIGNATURE_PATTERN = /^[0-9a-fA-F]{40}$/;
  * ```
  */
 export function computeSignature(...parts: string[]): string {
-  return digest(parts).toString('hex');
+  return digestHex(parts);
 }
 
 /**
@@ -55,22 +55,31 @@ function verifyParts(parts: readonly unknown[], signature: unknown): boolean {
     strings.push(part);
   }
   // Both sides are 20 raw bytes, so timingSafeEqual never sees different lengths.
-  return timingSafeEqual(digest(strings), Buffer.from(signature, 'hex'));
+  return timingSafeEqual(Buffer.from(digestHex(strings), 'hex'), Buffer.from(signature, 'hex'));
 }
 
 /** A UTF-16 unit at or above U+D800: where UTF-16 order and UTF-8 byte order may disagree. */
 const HIGH_CODE_UNIT = /[\uD800-\uFFFF]/;
 
-function digest(parts: readonly string[]): Buffer {
+function digestHex(parts: readonly string[]): string {
   // Below U+D800, comparing UTF-16 code units orders strings exactly as comparing their UTF-8
   // bytes, so the usual parts (ASCII tokens, digits, base64) are sorted and hashed as strings.
   if (!parts.some((part) => HIGH_CODE_UNIT.test(part))) {
     const sorted = [...parts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return createHash('sha1').update(sorted.join(''), 'utf8').digest();
+    return sha1Hex(sorted.join(''));
   }
   const buffers = parts.map((part) => Buffer.from(part, 'utf8'));
   buffers.sort((a, b) => Buffer.compare(a, b));
-  const hash = createHash('sha1');
-  for (const buffer of buffers) hash.update(buffer);
-  return hash.digest();
+  const sha1 = createHash('sha1');
+  for (const buffer of buffers) sha1.update(buffer);
+  return sha1.digest('hex');
+}
+
+/** `crypto.hash` (Node ≥ 20.12) skips the Hash object; older Node 20 releases use createHash. */
+const oneShotHash: typeof hash | undefined = typeof hash === 'function' ? hash : undefined;
+
+function sha1Hex(data: string): string {
+  return oneShotHash
+    ? oneShotHash('sha1', data, 'hex')
+    : createHash('sha1').update(data, 'utf8').digest('hex');
 }
