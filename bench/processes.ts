@@ -34,7 +34,8 @@ export function forkScript(
   return fork(join(__dirname, `${name}.js`), [], {
     execArgv: options.execArgv ?? [],
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // The child's stdout goes to our stderr: stdout carries only the markdown report.
+    stdio: ['ignore', 2, 2, 'ipc'],
   });
 }
 
