@@ -69,8 +69,12 @@ const HEADER_BYTES = 20;
 /** WeChat's PKCS#7 block size (not AES's 16). */
 const PAD_BLOCK = 32;
 const CIPHER = 'aes-256-cbc';
-/** Standard base64 alphabet with correct `=` padding, nothing else (no whitespace). */
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Standard base64 alphabet with at most two trailing `=`, nothing else (no whitespace); together
+ * with a length that is a multiple of 4 this is exactly correct padding (checked without the
+ * backtracking of a `(?:x{4})*` group, which cost ~1 µs per push).
+ */
+const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
 const TIMESTAMP_PATTERN = /^\d+$/;
 
 interface AesKey {
@@ -320,7 +324,7 @@ function decodeKey(encodingAESKey: unknown, label: string): AesKey {
 }
 
 function decodeCiphertext(encrypt: string): Buffer {
-  if (!BASE64_PATTERN.test(encrypt)) {
+  if (encrypt.length % 4 !== 0 || !BASE64_PATTERN.test(encrypt)) {
     throw new WechatCryptoError('BAD_BASE64', 'The encrypted message is not valid base64');
   }
   const ciphertext = Buffer.from(encrypt, 'base64');
