@@ -91,6 +91,8 @@ export interface CallbackRowResult {
   non2xx: number;
   errors: number;
   generatedLive: number;
+  /** Requests sent during the warm-up. */
+  warmupRequests: number;
 }
 
 /** The simulator with the server's credentials. */
@@ -185,6 +187,7 @@ export async function benchCallbacks(
     samples: [] as LoadSample[],
     estimate: 0,
     skipped: undefined as string | undefined,
+    warmupRequests: 0,
   }));
   for (const row of rows) {
     row.skipped = await check(server.url, row.pool, sim, row.spec.expect).catch(
@@ -201,6 +204,7 @@ export async function benchCallbacks(
     });
     row.pool.clear();
     row.estimate = warm.rps;
+    row.warmupRequests = warm.requests;
     log(`  ${label} · ${row.spec.name}: warm-up ${Math.round(warm.rps)} req/s`);
   }
   for (let round = 1; round <= settings.rounds; round += 1) {
@@ -235,6 +239,7 @@ export async function benchCallbacks(
       non2xx: row.samples.reduce((sum, s) => sum + s.non2xx, 0),
       errors: row.samples.reduce((sum, s) => sum + s.errors, 0),
       generatedLive: row.pool.generatedLive,
+      warmupRequests: row.warmupRequests,
     };
   });
 }

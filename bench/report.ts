@@ -3,6 +3,7 @@ import type { CallbackRowResult, MemoryResult } from './callback';
 import { mb } from './callback';
 import type { FleetRowResult } from './fleet';
 import type { MicroRow } from './micro';
+import type { ProfileBreakdown } from './profile';
 import type { TokenHotResult } from './token-hot';
 
 export interface BenchReport {
@@ -22,6 +23,7 @@ export interface BenchReport {
   fleet: FleetRowResult[];
   memory?: MemoryResult;
   micro: MicroRow[];
+  profiles: ProfileBreakdown[];
 }
 
 export interface TargetVerdict {
@@ -190,6 +192,28 @@ export function renderReport(report: BenchReport): string {
     push(
       `| ${row.name} | ${row.detail} | ${num(row.microseconds, 2)} | ${num(row.opsPerSecond)} |`,
     );
+  }
+  if (report.profiles.length > 0) {
+    push(
+      '',
+      '## 6. Where the safe-mode echo spends its time (CPU profile of the server)',
+      '',
+      'A separate short run of the safe-mode echo row alone (2 s warm-up + 5 s) with the server under `--cpu-prof`; samples are bucketed by the code on the stack (any ioredis frame → Redis; otherwise the nearest recognised frame). Shares are of the busy time (idle and module loading excluded; Nest bootstrap is included); µs per push = busy time in the bucket / pushes served. The profiler itself slows the server down.',
+    );
+    for (const profile of report.profiles) {
+      push(
+        '',
+        `**${profile.label}** — ${num(profile.pushes)} pushes, ${num(profile.busyMicrosPerPush)} µs of CPU per push, server idle ${num(profile.idleShare * 100)} % of the time.`,
+        '',
+        '| Where | Share of busy time | µs per push |',
+        '| --- | ---: | ---: |',
+      );
+      for (const bucket of profile.buckets) {
+        push(
+          `| ${bucket.name} | ${num(bucket.share * 100, 1)} % | ${num(bucket.microsPerPush, 1)} |`,
+        );
+      }
+    }
   }
   push('');
   return lines.join('\n');

@@ -3,13 +3,13 @@
 //
 // Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION (5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
-// BENCH_SECTIONS (micro,token,fleet,callback,memory), BENCH_DIAGNOSTIC=0 (skip the no-Redis
+// BENCH_SECTIONS (micro,token,fleet,callback,profile,memory), BENCH_DIAGNOSTIC=0 (skip the no-Redis
 // express rows), BENCH_ROWS (callback rows by index, 0 = the
 // bare route, which the ratios need), BENCH_CPU_PROF=1 (servers write
 // .cpuprofile files to bench/profiles/), BENCH_OUTPUT (bench/results.md).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWechatApiServer } from '../libs/wechat/src/testing';
 import { startRedisServer } from '../test/support/redis-server';
@@ -18,6 +18,7 @@ import { benchCallbacks, benchMemory, type CallbackRowResult } from './callback'
 import { benchFleet } from './fleet';
 import type { MicroInput, MicroRow } from './micro';
 import { runScript, startServer } from './processes';
+import { analyseProfile } from './profile';
 import { renderReport, verdicts, type BenchReport } from './report';
 import type { BenchAdapter } from './server';
 import type { TokenHotInput, TokenHotResult } from './token-hot';
@@ -35,7 +36,9 @@ function log(line: string): void {
 async function main(): Promise<void> {
   const root = process.cwd();
   if (!existsSync(join(root, 'bench'))) throw new Error('run `npm run bench` from the repo root');
-  const sections = new Set((env.BENCH_SECTIONS ?? 'micro,token,fleet,callback,memory').split(','));
+  const sections = new Set(
+    (env.BENCH_SECTIONS ?? 'micro,token,fleet,callback,profile,memory').split(','),
+  );
   const adapters = (env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as BenchAdapter[];
   const settings = {
     rounds: int('BENCH_ROUNDS', 3),
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     adapterNotes: [],
     fleet: [],
     micro: [],
+    profiles: [],
   };
 
   log('Starting redis-server and the local WeChat API stand-in…');
@@ -149,6 +153,38 @@ async function main(): Promise<void> {
         await server.stop();
       }
     }
+    if (sections.has('profile')) {
+      // Where the safe-mode echo's time goes: a short run of that row alone under --cpu-prof.
+      for (const adapter of adapters) {
+        log(`6. CPU profile of the safe-mode echo (${adapter})…`);
+        const dir = mkdtempSync(join(tmpdir(), 'wechat-bench-prof-'));
+        try {
+          const server = await startServer(adapter, config, { cpuProfileDir: dir });
+          let rows: CallbackRowResult[];
+          try {
+            rows = await benchCallbacks(
+              server,
+              config,
+              { ...settings, warmupSeconds: 2, rounds: 1, durationSeconds: 5 },
+              log,
+              { label: `${adapter} (profiled)`, rows: [2] },
+            );
+          } finally {
+            await server.stop();
+          }
+          const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+          const row = rows[0];
+          if (file && row && !row.skipped) {
+            const pushes = row.warmupRequests + row.samples.reduce((n, s) => n + s.requests, 0);
+            report.profiles.push(analyseProfile(join(dir, file), adapter, pushes));
+          }
+        } catch (error: unknown) {
+          log(`  profile failed: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
     if (sections.has('memory')) {
       log(`4. Memory over ${settings.memoryPushes} safe-mode pushes…`);
       const server = await startServer('express', config, { cpuProfileDir });
@@ -158,7 +194,7 @@ async function main(): Promise<void> {
           config,
           {
             pushes: settings.memoryPushes,
-            warmupPushes: 10_000,
+            warmupPushes: 20_000,
             connections: settings.connections,
           },
           log,
