@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RedisCommandRunner } from '../redis/redis-command.runner';
+import { RedisCommandRunner, lua } from '../redis/redis-command.runner';
 import type {
   CachedPushResponse,
   PushClaim,
@@ -11,18 +11,18 @@ const PENDING = 'p:';
 const DONE = 'd:';
 
 /** Writes the answer if the key is ours or free; never over another owner's claim. */
-const COMPLETE_SCRIPT = `
+const COMPLETE_SCRIPT = lua(`
 local v = redis.call('GET', KEYS[1])
 if (not v) or v == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
   return 1
 end
-return 0`;
+return 0`);
 
 /** Deletes the key only if it still holds our claim. */
-const RELEASE_SCRIPT = `
+const RELEASE_SCRIPT = lua(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`);
 
 /** Default bound on one Redis command of the de-dup store, in ms. */
 export const DEFAULT_PUSH_DEDUP_COMMAND_TIMEOUT_MS = 500;
@@ -66,15 +66,15 @@ export class RedisPushDedupStore implements PushDedupStore {
     ttlMs: number,
   ): Promise<void> {
     const value = DONE + JSON.stringify([response.contentType, response.body]);
-    await this.commands.run(() =>
-      this.redis.eval(COMPLETE_SCRIPT, 1, this.keyPrefix + key, PENDING + owner, value, ttlMs),
+    await this.commands.script(
+      COMPLETE_SCRIPT,
+      [this.keyPrefix + key],
+      [PENDING + owner, value, ttlMs],
     );
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await this.commands.run(() =>
-      this.redis.eval(RELEASE_SCRIPT, 1, this.keyPrefix + key, PENDING + owner),
-    );
+    await this.commands.script(RELEASE_SCRIPT, [this.keyPrefix + key], [PENDING + owner]);
   }
 }
 

@@ -100,11 +100,12 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
   ): Promise<CachedPushResponse> {
     let settle!: (response: CachedPushResponse) => void;
     this.local.set(key, new Promise<CachedPushResponse>((resolve) => (settle = resolve)));
-    const finish = async (response: CachedPushResponse, remember: boolean): Promise<void> => {
+    // Answers at once; the shared record is written behind the answer (it only has to land before
+    // WeChat's retry, seconds later). Until it has, deliveries here wait on the local promise.
+    const finish = (response: CachedPushResponse, remember: boolean): void => {
       settle(response);
-      this.local.delete(key);
-      if (remember) await this.complete(key, response);
-      else await this.release(key);
+      const write = remember ? this.complete(key, response) : this.release(key);
+      void this.track(write.finally(() => this.local.delete(key)));
     };
 
     const handling = this.track(work());
@@ -112,15 +113,15 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
     try {
       result = await this.within(handling, deadline);
     } catch (error: unknown) {
-      await finish(SUCCESS_ANSWER, false);
+      finish(SUCCESS_ANSWER, false);
       throw error;
     }
     if (result !== TIMEOUT) {
-      await finish(result.response, !result.failed);
+      finish(result.response, !result.failed);
       return result.response;
     }
     // Out of time: WeChat gets `success` now (and so do its retries); the handling goes on.
-    await finish(SUCCESS_ANSWER, true);
+    finish(SUCCESS_ANSWER, true);
     this.logger.warn(
       `A WeChat push took longer than replyTimeoutMs (${this.options.replyTimeoutMs} ms); answered success`,
     );

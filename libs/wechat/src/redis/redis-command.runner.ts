@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
 
@@ -18,6 +19,21 @@ export class RedisCommandRunner {
     private readonly redis: Redis,
     private readonly timeoutMs: number,
   ) {}
+
+  /**
+   * Runs a Lua script under the rules above: EVALSHA, so the script's text crosses the wire only
+   * after Redis answered `NOSCRIPT` (first use, or after a restart).
+   */
+  script(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.run(async () => {
+      try {
+        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
+      } catch (error: unknown) {
+        if (!messageOf(error).startsWith('NOSCRIPT')) throw error;
+        return this.redis.eval(script.source, keys.length, ...keys, ...args);
+      }
+    });
+  }
 
   /** Runs one command (or script call) under the rules above. */
   async run<T>(command: () => Promise<T>): Promise<T> {
@@ -50,6 +66,17 @@ export class RedisCommandRunner {
       clearTimeout(timer);
     }
   }
+}
+
+/** A Lua script with its SHA-1, run as EVALSHA (EVAL only after `NOSCRIPT`). */
+export interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+/** Prepares a Lua script for {@link RedisCommandRunner.script}. */
+export function lua(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /** The message of an error from any realm (ioredis and Node errors may not share our `Error`). */

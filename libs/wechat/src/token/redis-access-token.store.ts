@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RedisCommandRunner, messageOf } from '../redis/redis-command.runner';
+import { RedisCommandRunner, lua } from '../redis/redis-command.runner';
 import type {
   AccessTokenLockAttempt,
   AccessTokenLockedWriteResult,
@@ -17,15 +16,6 @@ export interface RedisAccessTokenStoreOptions {
    * Default 1000.
    */
   commandTimeoutMs?: number;
-}
-
-interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
-}
-
-function lua(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /** `{value, pttl}` of KEYS[1], or nil. */
@@ -109,7 +99,7 @@ export class RedisAccessTokenStore implements AccessTokenStore {
 
   /** {@inheritDoc AccessTokenStore.get} */
   async get(key: string): Promise<StoredAccessToken | null> {
-    const reply = await this.script(GET_WITH_TTL, [key], []);
+    const reply = await this.commands.script(GET_WITH_TTL, [key], []);
     if (!Array.isArray(reply) || reply.length !== 2) return null;
     const [value, ttl] = reply as [unknown, unknown];
     const ttlMs = Number(ttl);
@@ -141,23 +131,25 @@ export class RedisAccessTokenStore implements AccessTokenStore {
 
   /** {@inheritDoc AccessTokenStore.compareAndDelete} */
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
-    return Number(await this.script(DELETE_IF_EQUAL, [key], [expected])) > 0;
+    return Number(await this.commands.script(DELETE_IF_EQUAL, [key], [expected])) > 0;
   }
 
   /** {@inheritDoc AccessTokenStore.tryLock} */
   async tryLock(lockKey: string, owner: string, ttlMs: number): Promise<AccessTokenLockAttempt> {
-    const reply = Number(await this.script(TRY_LOCK, [lockKey], [owner, toPx(ttlMs)]));
+    const reply = Number(await this.commands.script(TRY_LOCK, [lockKey], [owner, toPx(ttlMs)]));
     return reply === -1 ? { acquired: true } : { acquired: false, remainingMs: reply };
   }
 
   /** {@inheritDoc AccessTokenStore.extendLock} */
   async extendLock(lockKey: string, owner: string, ttlMs: number): Promise<boolean> {
-    return Number(await this.script(EXTEND_IF_OWNER, [lockKey], [owner, toPx(ttlMs)])) === 1;
+    return (
+      Number(await this.commands.script(EXTEND_IF_OWNER, [lockKey], [owner, toPx(ttlMs)])) === 1
+    );
   }
 
   /** {@inheritDoc AccessTokenStore.unlock} */
   async unlock(lockKey: string, owner: string): Promise<boolean> {
-    return Number(await this.script(DELETE_IF_EQUAL, [lockKey], [owner])) > 0;
+    return Number(await this.commands.script(DELETE_IF_EQUAL, [lockKey], [owner])) > 0;
   }
 
   /** {@inheritDoc AccessTokenStore.setIfLockOwner} */
@@ -169,20 +161,9 @@ export class RedisAccessTokenStore implements AccessTokenStore {
     owner: string,
   ): Promise<AccessTokenLockedWriteResult> {
     const reply = Number(
-      await this.script(SET_IF_LOCK_OWNER, [key, lockKey], [value, toPx(ttlMs), owner]),
+      await this.commands.script(SET_IF_LOCK_OWNER, [key, lockKey], [value, toPx(ttlMs), owner]),
     );
     return reply === 1 ? 'written' : reply === 2 ? 'written-if-absent' : 'kept-existing';
-  }
-
-  private script(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.commands.run(async () => {
-      try {
-        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error: unknown) {
-        if (!messageOf(error).startsWith('NOSCRIPT')) throw error;
-        return this.redis.eval(script.source, keys.length, ...keys, ...args);
-      }
-    });
   }
 }
 
