@@ -11,13 +11,16 @@ interface Entry {
   readonly expiresAt: number;
 }
 
-/** Sweep expired entries every this many writes, so the map stays bounded without a timer. */
-const SWEEP_EVERY = 1_000;
+/**
+ * Expired entries are swept at most this often (in ms), on a write, so the map stays bounded
+ * without a timer and a sweep's O(n) cost is paid once per interval, not per push.
+ */
+const SWEEP_INTERVAL_MS = 1_000;
 
 /** {@link PushDedupStore} in this process's memory: for a single instance, and as the fallback. */
 export class MemoryPushDedupStore implements PushDedupStore {
   private readonly entries = new Map<string, Entry>();
-  private writes = 0;
+  private nextSweepAt = 0;
 
   claim(key: string, owner: string, pendingTtlMs: number): Promise<PushClaim> {
     const current = this.read(key);
@@ -60,10 +63,12 @@ export class MemoryPushDedupStore implements PushDedupStore {
 
   private write(key: string, entry: Entry): void {
     this.entries.set(key, entry);
-    if (++this.writes % SWEEP_EVERY === 0) {
-      const now = Date.now();
-      for (const [name, value] of this.entries)
+    const now = Date.now();
+    if (now >= this.nextSweepAt) {
+      this.nextSweepAt = now + SWEEP_INTERVAL_MS;
+      for (const [name, value] of this.entries) {
         if (value.expiresAt <= now) this.entries.delete(name);
+      }
     }
   }
 }
