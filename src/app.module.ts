@@ -25,7 +25,14 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true }),
         // Redis when REDIS_URL is set; otherwise the token and the login scenes stay in memory.
         ...(redisUrl
-          ? [RedisModule.forRoot({ config: { url: redisUrl }, readyLog: false, closeClient: true })]
+          ? [
+              RedisModule.forRoot({
+                // Auto-pipelining: concurrent pushes share socket writes (see README).
+                config: { url: redisUrl, enableAutoPipelining: true, maxRetriesPerRequest: 1 },
+                readyLog: false,
+                closeClient: true,
+              }),
+            ]
           : []),
         WechatModule.forRootAsync({ ...wechatConfig.asProvider(), isGlobal: true }),
         LoginModule,
