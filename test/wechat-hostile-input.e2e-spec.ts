@@ -15,24 +15,13 @@ import {
 } from '@app/wechat/testing';
 import { FixtureHandlersModule } from './fixtures/handlers.fixture';
 import { captureOutput, type OutputCapture } from './support/token-log-capture';
+import { prng } from './support/prng';
 
 const APP_ID = 'wxf0220f0220f02201';
 const APP_SECRET = 'hostileSecret0123456789abcdefXYZ';
 const TOKEN = 'hostileToken77';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const USER_SECRET_TEXT = 'my-private-message-4711';
-
-/** A small seeded PRNG (mulberry32), so a failing fuzz case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   '<xml>',

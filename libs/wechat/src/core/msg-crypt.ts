@@ -1,5 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { WechatCryptoError } from '../errors/wechat-crypto.error';
+import { AesCbc } from './aes-cbc';
+import { decodeStrictBase64 } from './base64';
 import { computeSignature, verifyMsgSignature } from './wechat-signature';
 import { stripInvalidXmlChars, toCdata } from './xml-text';
 
@@ -68,19 +70,7 @@ const RANDOM_BYTES = 16;
 const HEADER_BYTES = 20;
 /** WeChat's PKCS#7 block size (not AES's 16). */
 const PAD_BLOCK = 32;
-const CIPHER = 'aes-256-cbc';
-/**
- * Standard base64 alphabet with at most two trailing `=`, nothing else (no whitespace); together
- * with a length that is a multiple of 4 this is exactly correct padding (checked without the
- * backtracking of a `(?:x{4})*` group, which cost ~1 µs per push).
- */
-const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
 const TIMESTAMP_PATTERN = /^\d+$/;
-
-interface AesKey {
-  readonly key: Buffer;
-  readonly iv: Buffer;
-}
 
 /**
  * WeChat's safe-mode message crypto (protocol.md §3), without any framework: verifies
@@ -100,8 +90,8 @@ interface AesKey {
 export class MsgCrypt {
   private readonly token: string;
   private readonly appId: Buffer;
-  private readonly current: AesKey;
-  private readonly previous: AesKey | undefined;
+  private readonly current: AesCbc;
+  private readonly previous: AesCbc | undefined;
 
   /**
    * @throws WechatCryptoError `BAD_KEY` when the token or AppID is empty, or an EncodingAESKey is
@@ -183,7 +173,7 @@ export class MsgCrypt {
    * @throws RangeError when `random` is given but is not 16 bytes.
    */
   encrypt(message: string, options: MsgCryptEncryptOptions = {}): string {
-    const { key, iv } = this.keyFor(options.keyId ?? 'current');
+    const aes = this.keyFor(options.keyId ?? 'current');
     const random = options.random ?? randomBlock();
     if (random.length !== RANDOM_BYTES) {
       throw new RangeError(`random must be exactly ${RANDOM_BYTES} bytes, got ${random.length}`);
@@ -197,10 +187,7 @@ export class MsgCrypt {
     plaintext.write(message, HEADER_BYTES, messageBytes, 'utf8');
     this.appId.copy(plaintext, HEADER_BYTES + messageBytes);
     plaintext.fill(pad, unpadded);
-    const cipher = createCipheriv(CIPHER, key, iv).setAutoPadding(false);
-    const head = cipher.update(plaintext);
-    const tail = cipher.final();
-    return (tail.length === 0 ? head : Buffer.concat([head, tail])).toString('base64');
+    return aes.encrypt(plaintext).toString('base64');
   }
 
   /**
@@ -230,18 +217,15 @@ export class MsgCrypt {
     return { encrypt, msgSignature, timestamp, nonce, xml };
   }
 
-  private keyFor(keyId: MsgCryptKeyId): AesKey {
+  private keyFor(keyId: MsgCryptKeyId): AesCbc {
     if (keyId === 'current') return this.current;
     if (keyId === 'previous' && this.previous) return this.previous;
     throw new WechatCryptoError('BAD_KEY', `No ${String(keyId)} EncodingAESKey is configured`);
   }
 
   /** The message, or the error of the first failed check (returned, so key fallback needs no catch). */
-  private decryptWith(aes: AesKey, ciphertext: Buffer): string | WechatCryptoError {
-    const decipher = createDecipheriv(CIPHER, aes.key, aes.iv).setAutoPadding(false);
-    const head = decipher.update(ciphertext);
-    const tail = decipher.final();
-    const plaintext = tail.length === 0 ? head : Buffer.concat([head, tail]);
+  private decryptWith(aes: AesCbc, ciphertext: Buffer): string | WechatCryptoError {
+    const plaintext = aes.decrypt(ciphertext);
     const length = plaintext.length;
     const pad = plaintext[length - 1];
     if (pad < 1 || pad > PAD_BLOCK) {
@@ -293,7 +277,8 @@ function randomBlock(): Buffer {
   return block;
 }
 
-function decodeKey(encodingAESKey: unknown, label: string): AesKey {
+/** Validates an EncodingAESKey and returns its AES-256-CBC context (IV = the first 16 key bytes). */
+function decodeKey(encodingAESKey: unknown, label: string): AesCbc {
   if (typeof encodingAESKey !== 'string') {
     throw new WechatCryptoError(
       'BAD_KEY',
@@ -320,14 +305,14 @@ function decodeKey(encodingAESKey: unknown, label: string): AesKey {
       `${label} must decode to ${AES_KEY_BYTES} bytes, got ${key.length}`,
     );
   }
-  return { key, iv: Buffer.from(key.subarray(0, IV_BYTES)) };
+  return new AesCbc(key, Buffer.from(key.subarray(0, IV_BYTES)));
 }
 
 function decodeCiphertext(encrypt: string): Buffer {
-  if (encrypt.length % 4 !== 0 || !BASE64_PATTERN.test(encrypt)) {
+  const ciphertext = decodeStrictBase64(encrypt);
+  if (ciphertext === undefined) {
     throw new WechatCryptoError('BAD_BASE64', 'The encrypted message is not valid base64');
   }
-  const ciphertext = Buffer.from(encrypt, 'base64');
   if (ciphertext.length === 0 || ciphertext.length % PAD_BLOCK !== 0) {
     throw new WechatCryptoError(
       'BAD_LENGTH',
