@@ -81,3 +81,94 @@ describe('RedisPushDedupStore without a connection', () => {
     redis.disconnect();
   });
 });
+
+describe('RedisPushDedupStore batching and encoding (a real Redis)', () => {
+  let redis: Redis;
+  let store: RedisPushDedupStore;
+  let prefix: string;
+  beforeEach(async () => {
+    redis = testRedisClient();
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+    prefix = `unit:${randomUUID()}:`;
+    store = new RedisPushDedupStore(redis, prefix);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('sends the claims of one turn as one script call, each answered for its own key', async () => {
+    await store.claim('held', 'B', 5000);
+    await store.claim('answered', 'B', 5000);
+    await store.complete('answered', 'B', ANSWER, 5000);
+    const calls = jest.spyOn(redis, 'evalsha');
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    const results = await Promise.all([
+      ...keys.map((key) => store.claim(key, 'A', 5000)),
+      store.claim('held', 'A', 5000),
+      store.claim('answered', 'A', 5000),
+    ]);
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(results).toEqual([
+      ...keys.map(() => ({ state: 'claimed' })),
+      { state: 'pending' },
+      { state: 'done', response: ANSWER },
+    ]);
+  });
+
+  it('gives a key claimed twice in one batch to the first caller only', async () => {
+    const [first, second] = await Promise.all([
+      store.claim('k', 'A', 5000),
+      store.claim('k', 'B', 5000),
+    ]);
+    expect(first).toEqual({ state: 'claimed' });
+    expect(second).toEqual({ state: 'pending' });
+    await store.release('k', 'B');
+    expect(await store.peek('k')).toEqual({ state: 'pending' });
+  });
+
+  it('settles completions and releases of one turn in one script call, each owner-checked', async () => {
+    await Promise.all(['a', 'b', 'c'].map((key) => store.claim(key, 'A', 5000)));
+    await store.claim('theirs', 'B', 5000);
+    const calls = jest.spyOn(redis, 'evalsha');
+    await Promise.all([
+      store.complete('a', 'A', ANSWER, 5000),
+      store.release('b', 'A'),
+      store.complete('c', 'A', { body: 'success', contentType: 'text/plain' }, 5000),
+      store.complete('theirs', 'A', ANSWER, 5000),
+      store.release('theirs', 'A'),
+      store.complete('free', 'A', ANSWER, 5000),
+    ]);
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(
+      await Promise.all(['a', 'b', 'c', 'theirs', 'free'].map((key) => store.peek(key))),
+    ).toEqual([
+      { state: 'done', response: ANSWER },
+      { state: 'absent' },
+      { state: 'done', response: { body: 'success', contentType: 'text/plain' } },
+      { state: 'pending' },
+      { state: 'done', response: ANSWER },
+    ]);
+  });
+
+  it('keeps an answer with line breaks exactly, and reads answers written by earlier versions', async () => {
+    const multiline = { body: '<xml>\n<a>1</a>\r\n</xml>\n', contentType: 'application/xml' };
+    await store.claim('k', 'A', 5000);
+    await store.complete('k', 'A', multiline, 5000);
+    expect(await store.peek('k')).toEqual({ state: 'done', response: multiline });
+    // A rolling deploy: an instance of the previous version recorded this answer.
+    await redis.set(`${prefix}old`, 'd:' + JSON.stringify([ANSWER.contentType, ANSWER.body]));
+    expect(await store.claim('old', 'A', 5000)).toEqual({ state: 'done', response: ANSWER });
+    // A value no version writes is a handling in progress elsewhere (it expires).
+    await redis.set(`${prefix}odd`, 'x:whatever');
+    expect(await store.peek('odd')).toEqual({ state: 'pending' });
+  });
+
+  it('keeps the answer TTL of each completion', async () => {
+    await Promise.all([store.claim('short', 'A', 5000), store.claim('long', 'A', 5000)]);
+    await Promise.all([
+      store.complete('short', 'A', ANSWER, 40),
+      store.complete('long', 'A', ANSWER, 5000),
+    ]);
+    await sleep(80);
+    expect(await store.peek('short')).toEqual({ state: 'absent' });
+    expect(await store.peek('long')).toEqual({ state: 'done', response: ANSWER });
+  });
+});

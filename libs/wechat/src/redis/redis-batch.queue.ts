@@ -1,0 +1,77 @@
+/** The most calls one batch carries; a fuller queue goes out at once. */
+export const DEFAULT_MAX_BATCH = 256;
+
+interface Waiter<TResult> {
+  readonly resolve: (result: TResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Gathers the calls made during one turn of the event loop and runs them together through `run`
+ * (one Redis command over many keys), so N concurrent pushes pay for one command (its client-side
+ * work, its round trip and its share of Redis's CPU) instead of N.
+ *
+ * A batch leaves in the event loop's check phase (`setImmediate`), once every request read in the
+ * same poll phase has queued its call; a lone call waits no longer than that. `run` gets the items
+ * in call order and must resolve to one result per item, in the same order; when it rejects (or
+ * answers the wrong number of results) every call of the batch rejects with that error.
+ */
+export class RedisBatchQueue<TItem, TResult> {
+  private items: TItem[] = [];
+  private waiters: Waiter<TResult>[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly run: (items: readonly TItem[]) => Promise<readonly TResult[]>,
+    private readonly maxBatch = DEFAULT_MAX_BATCH,
+  ) {}
+
+  /** Queues one call; resolves to its own result once its batch has run. */
+  add(item: TItem): Promise<TResult> {
+    return new Promise<TResult>((resolve, reject) => {
+      this.items.push(item);
+      this.waiters.push({ resolve, reject });
+      if (this.items.length >= this.maxBatch) {
+        this.flush();
+      } else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flushScheduled);
+      }
+    });
+  }
+
+  private readonly flushScheduled = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  private flush(): void {
+    if (this.items.length === 0) return;
+    const items = this.items;
+    const waiters = this.waiters;
+    this.items = [];
+    this.waiters = [];
+    let pending: Promise<readonly TResult[]>;
+    try {
+      pending = this.run(items);
+    } catch (error: unknown) {
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    pending.then(
+      (results) => {
+        if (results.length !== waiters.length) {
+          const error = new RangeError(
+            `A batched Redis command answered ${results.length} results for ${waiters.length} calls`,
+          );
+          for (const waiter of waiters) waiter.reject(error);
+          return;
+        }
+        for (let i = 0; i < waiters.length; i += 1) waiters[i].resolve(results[i]);
+      },
+      (error: unknown) => {
+        for (const waiter of waiters) waiter.reject(error);
+      },
+    );
+  }
+}
