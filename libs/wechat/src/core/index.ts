@@ -4,7 +4,15 @@ export * from './msg-crypt';
 export * from './wechat-message.interfaces';
 export * from './wechat-message.guards';
 export * from './wechat-message.mapper';
-export * from './wechat-message.parser';
+export {
+  DEFAULT_MAX_XML_BYTES,
+  hasEncryptElement,
+  parseEncryptedEnvelope,
+  parseWechatMessage,
+  parseWechatXml,
+  type ParseWechatXmlOptions,
+  type WechatEncryptedEnvelope,
+} from './wechat-message.parser';
 export * from './wechat-xml.reader';
 export * from './wechat-reply.interfaces';
 export * from './wechat-reply.builder';

@@ -74,8 +74,24 @@ export async function parseWechatXml(
 ): Promise<Record<string, WechatXmlValue>> {
   const document = readDocument(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
   // Nearly every push is flat (one root, each child once, text/CDATA only): read it directly.
-  const flat = parseFlatXmlDocument(document);
-  if (flat !== undefined) return flat;
+  return parseFlatXmlDocument(document) ?? parseGeneralXml(document);
+}
+
+/**
+ * {@link parseWechatXml} without a promise for the flat pushes nearly every push is; `undefined`
+ * when the body needs the general path (then call `parseWechatXml`).
+ *
+ * @throws WechatXmlError for the checks that come before parsing (size, emptiness, DTD).
+ * @internal the callback endpoint's hot path.
+ */
+export function parseFlatWechatXml(
+  xml: string | Buffer,
+  options: ParseWechatXmlOptions = {},
+): Record<string, WechatXmlValue> | undefined {
+  return parseFlatXmlDocument(readDocument(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES));
+}
+
+async function parseGeneralXml(document: string): Promise<Record<string, WechatXmlValue>> {
   let parsed: unknown;
   try {
     parsed = await new Parser(PARSER_OPTIONS).parseStringPromise(

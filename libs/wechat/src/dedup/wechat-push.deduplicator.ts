@@ -151,18 +151,19 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
   private within<T>(promise: Promise<T>, deadline: number): Promise<T | typeof TIMEOUT> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMEOUT), Math.max(deadline - Date.now(), 0));
+      timer = setTimeout(resolve, Math.max(deadline - Date.now(), 0), TIMEOUT);
       timer.unref();
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
+  /** Counts `promise` as in flight until it settles (see beforeApplicationShutdown). */
   private track<T>(promise: Promise<T>): Promise<T> {
     this.inflight.add(promise);
-    const done = (): void => {
-      this.inflight.delete(promise);
-    };
-    promise.then(done, done);
+    promise.then(
+      () => this.inflight.delete(promise),
+      () => this.inflight.delete(promise),
+    );
     return promise;
   }
 

@@ -11,9 +11,10 @@ import type { WechatMessage } from '../core/wechat-message.interfaces';
 import { toWechatMessage } from '../core/wechat-message.mapper';
 import {
   hasEncryptElement,
-  parseWechatMessage,
+  parseFlatWechatXml,
   parseWechatXml,
 } from '../core/wechat-message.parser';
+import type { WechatXmlFields } from '../core/wechat-message.interfaces';
 import { buildReplyXml } from '../core/wechat-reply.builder';
 import type { WechatReply } from '../core/wechat-reply.interfaces';
 import { MsgCryptService } from '../crypto/msg-crypt.service';
@@ -99,7 +100,7 @@ export class WechatPushService {
 
   private async decode(query: WechatCallbackQuery, body: Buffer): Promise<DecodedPush> {
     try {
-      const fields = await parseWechatXml(body, { maxBytes: this.options.maxBodyBytes });
+      const fields = await this.parseFields(body);
       const encrypted = query.encrypt_type === 'aes' || hasEncryptElement(fields);
       if (!encrypted) {
         if (this.options.requireEncryption && this.crypt.isEncryptionEnabled) {
@@ -120,7 +121,7 @@ export class WechatPushService {
         query.nonce,
         fields.Encrypt,
       );
-      return { message: await parseWechatMessage(xml, this.parseOptions()), xml, encrypted, keyId };
+      return { message: toWechatMessage(await this.parseFields(xml)), xml, encrypted, keyId };
     } catch (error: unknown) {
       throw this.toHttpError(error);
     }
@@ -146,8 +147,10 @@ export class WechatPushService {
     return { body: envelope.xml, contentType: XML_CONTENT_TYPE };
   }
 
-  private parseOptions(): { maxBytes: number } {
-    return { maxBytes: this.options.maxBodyBytes };
+  /** The fields of a push body: flat pushes (nearly all) without a promise, others by xml2js. */
+  private parseFields(xml: string | Buffer): WechatXmlFields | Promise<WechatXmlFields> {
+    const options = { maxBytes: this.options.maxBodyBytes };
+    return parseFlatWechatXml(xml, options) ?? parseWechatXml(xml, options);
   }
 
   private toHttpError(error: unknown): HttpException {

@@ -10,6 +10,7 @@ import { MsgCryptService } from '../crypto/msg-crypt.service';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
+import { rememberVerifiedQuery } from './verified-query';
 
 /** The query parameters WeChat signs its callback requests with. */
 export interface WechatCallbackQuery {
@@ -30,6 +31,7 @@ export interface WechatCallbackQuery {
  * - an encrypted POST (`encrypt_type=aes`) must also carry a `msg_signature`, which is checked
  *   against the body's `Encrypt` when the body is decrypted.
  * Missing parameters → 401, a wrong signature or a timestamp outside the replay window → 403.
+ * The verified parameters are what the callback handler then works with.
  *
  * Exported for extension: override the protected methods (as with `@nestjs/throttler`'s guard).
  */
@@ -64,6 +66,7 @@ export class WechatSignatureGuard implements CanActivate {
     if (!this.isTimestampFresh(timestamp)) {
       throw new ForbiddenException(WECHAT_HTTP_MESSAGES.staleTimestamp);
     }
+    rememberVerifiedQuery(request, query);
     return true;
   }
 

@@ -19,6 +19,7 @@ import { readRawBody, type RawBodyRequest } from './raw-body.reader';
 import { WechatRawBodyRoute } from './raw-body-route.decorator';
 import { setReplyHeader, type HttpReply } from './reply-header';
 import { WechatPushService } from './wechat-push.service';
+import { verifiedQueryOf } from './verified-query';
 import { WechatSignatureGuard, type WechatCallbackQuery } from './wechat-signature.guard';
 
 /**
@@ -54,10 +55,10 @@ export class WechatWebhookController {
   @HttpCode(200)
   @WechatRawBodyRoute()
   async receive(
-    @Query() query: WechatCallbackQuery,
-    @Req() request: RawBodyRequest,
+    @Req() request: RawBodyRequest & { query?: WechatCallbackQuery },
     @Res({ passthrough: true }) response: HttpReply,
   ): Promise<string> {
+    const query = verifiedQueryOf(request) ?? request.query ?? {};
     const body = await readRawBody(request, this.options.maxBodyBytes);
     const answer = await this.pushes.handle(query, body);
     setReplyHeader(response, 'Content-Type', answer.contentType);
