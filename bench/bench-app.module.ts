@@ -93,7 +93,7 @@ class RedisCloser implements OnApplicationShutdown {
 export class BenchAppModule {
   static register(config: BenchServerConfig): DynamicModule {
     const redis = config.redisUrl
-      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true })
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
       : undefined;
     return {
       module: BenchAppModule,

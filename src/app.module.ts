@@ -27,8 +27,8 @@ export class AppModule {
         ...(redisUrl
           ? [
               RedisModule.forRoot({
-                // Auto-pipelining: concurrent pushes share socket writes (see README).
-                config: { url: redisUrl, enableAutoPipelining: true, maxRetriesPerRequest: 1 },
+                // Fail fast while Redis is down; the module batches its own commands (see README).
+                config: { url: redisUrl, maxRetriesPerRequest: 1 },
                 readyLog: false,
                 closeClient: true,
               }),
