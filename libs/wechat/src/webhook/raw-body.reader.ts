@@ -62,6 +62,12 @@ export async function readRawBody(request: RawBodyRequest, maxBytes: number): Pr
  * fails or the client goes away.
  */
 export function readCappedStream(stream: Readable, maxBytes: number): Promise<Buffer> {
+  const received = takeReceivedBody(stream);
+  if (received) {
+    return received.length > maxBytes
+      ? Promise.reject(new PayloadTooLargeException(WECHAT_HTTP_MESSAGES.tooLarge))
+      : Promise.resolve(received);
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -96,6 +102,23 @@ export function readCappedStream(stream: Readable, maxBytes: number): Promise<Bu
     stream.on('error', onError);
     stream.on('aborted', onError);
   });
+}
+
+/**
+ * The whole body at once when Node has already received and buffered all of it (a Node request
+ * whose `complete` is set, which nothing has started reading): the usual case for a small push by
+ * the time the route runs after its guard. `read()` empties the buffer and lets `end` follow as
+ * usual. `undefined` when the body is still arriving or someone else reads the stream.
+ */
+function takeReceivedBody(stream: Readable): Buffer | undefined {
+  const request = stream as Readable & { complete?: unknown };
+  if (request.complete !== true || stream.readableFlowing !== null || stream.readableEnded) {
+    return undefined;
+  }
+  const chunk = stream.read() as Buffer | string | null;
+  if (chunk === null) return Buffer.alloc(0);
+  // A string only if someone called setEncoding(); the bytes are its UTF-8 again.
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
 }
 
 function fromParsedBody(request: RawBodyRequest): Buffer | undefined {
