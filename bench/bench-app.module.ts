@@ -1,5 +1,6 @@
 // The host app the callback benchmark runs against: the WeChat module with a Redis-backed token
-// store, an echo handler, a bare POST route (the baseline) and bench-only memory/GC routes.
+// store, an echo handler, a bare POST route (the baseline), a diagnostic route with the callback's
+// HTTP shape but no push handling, and bench-only memory/GC routes.
 // Bench-only: nothing here belongs in the library or the demo.
 import {
   Controller,
@@ -10,16 +11,26 @@ import {
   Injectable,
   Module,
   Post,
+  Req,
+  Res,
+  UseGuards,
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import Redis from 'ioredis';
 import {
+  MsgCryptService,
   OnWechatEvent,
   OnWechatMessage,
   WechatModule,
+  WechatSignatureGuard,
+  buildReplyXml,
   type WechatMessageOfType,
 } from '../libs/wechat/src';
+import { BENCH_ECHO_TEXT } from './constants';
+import { WechatRawBodyRoute } from '../libs/wechat/src/webhook/raw-body-route.decorator';
+import { readRawBody, type RawBodyRequest } from '../libs/wechat/src/webhook/raw-body.reader';
+import { setReplyHeader, type HttpReply } from '../libs/wechat/src/webhook/reply-header';
 
 /** What the bench server is started with (passed as JSON in `BENCH_SERVER_CONFIG`). */
 export interface BenchServerConfig {
@@ -57,6 +68,39 @@ export class BareController {
   @Header('Content-Type', 'text/plain; charset=utf-8')
   bare(): string {
     return 'success';
+  }
+}
+
+/**
+ * Diagnostic: the callback's HTTP shape without the push handling. The same signature guard, the
+ * same raw body reading, and an encrypted reply envelope of the echo row's size, rendered once at
+ * start-up; no decryption, parsing, de-dup, handler or encryption per request. The gap between
+ * this row and the bare route is the cost of WeChat's request and reply shape; the gap between
+ * this row and the safe-mode echo is the library's work on a push.
+ */
+@Controller()
+@UseGuards(WechatSignatureGuard)
+export class ShapeController {
+  private readonly envelope: string;
+
+  constructor(crypt: MsgCryptService) {
+    const replyXml = buildReplyXml(
+      { type: 'text', content: BENCH_ECHO_TEXT },
+      { toUserName: 'gh_0123456789ab', fromUserName: 'o_sandbox_user' },
+    );
+    this.envelope = crypt.encryptReply(replyXml, { nonce: '1514711492' }).xml;
+  }
+
+  @Post('shape')
+  @HttpCode(200)
+  @WechatRawBodyRoute()
+  async shape(
+    @Req() request: RawBodyRequest,
+    @Res({ passthrough: true }) response: HttpReply,
+  ): Promise<string> {
+    await readRawBody(request, 65_536);
+    setReplyHeader(response, 'Content-Type', 'application/xml; charset=utf-8');
+    return this.envelope;
   }
 }
 
@@ -107,7 +151,7 @@ export class BenchAppModule {
           redis,
         }),
       ],
-      controllers: [BareController, BenchMemoryController],
+      controllers: [BareController, ShapeController, BenchMemoryController],
       providers: [EchoHandler, { provide: BENCH_REDIS, useValue: redis }, RedisCloser],
     };
   }

@@ -3,13 +3,14 @@
 import autocannon from 'autocannon';
 import { WechatPushSimulator } from '../libs/wechat/src/testing';
 import type { BenchServerConfig } from './bench-app.module';
+import { BENCH_ECHO_TEXT } from './constants';
 import { PushPool, type PushKind } from './push-pool';
 import { median } from './script';
 import type { ServerProcess } from './processes';
 import type { WechatPushMode } from '../libs/wechat/src/testing';
 
 /** What a row's reply must be for the row to count. */
-type Expectation = 'success' | 'plain-echo' | 'safe-echo';
+type Expectation = 'success' | 'plain-echo' | 'safe-echo' | 'envelope';
 
 interface RowSpec {
   name: string;
@@ -33,6 +34,14 @@ export const CALLBACK_ROWS: readonly RowSpec[] = [
     mode: 'plaintext',
     expect: 'success',
     contentType: 'text/plain',
+  },
+  {
+    name: 'callback shape only: guard + raw body + same-size encrypted reply, no push handling (diagnostic)',
+    route: '/shape',
+    kind: 'text',
+    mode: 'safe',
+    expect: 'envelope',
+    contentType: 'text/xml',
   },
   {
     name: 'plaintext text push → echo reply',
@@ -60,6 +69,11 @@ export const CALLBACK_ROWS: readonly RowSpec[] = [
   },
 ];
 
+/** Index in {@link CALLBACK_ROWS} of the bare route (the baseline every ratio needs). */
+export const BARE_ROW = CALLBACK_ROWS.findIndex((row) => row.route === '/bare');
+/** Index in {@link CALLBACK_ROWS} of the safe-mode echo (the row the targets are about). */
+export const SAFE_ECHO_ROW = CALLBACK_ROWS.findIndex((row) => row.expect === 'safe-echo');
+
 export interface LoadSettings {
   connections: number;
   warmupSeconds: number;
@@ -86,8 +100,10 @@ export interface CallbackRowResult {
   rps: number;
   p50: number;
   p99: number;
-  /** rps / the bare route's rps on the same adapter. */
+  /** Median over the rounds of rps / the bare route's rps in the same round (same adapter). */
   ratio: number;
+  /** That ratio in each round. */
+  roundRatios: number[];
   non2xx: number;
   errors: number;
   generatedLive: number;
@@ -161,9 +177,12 @@ async function check(
   const body = await response.text();
   if (response.status !== 200) return `HTTP ${response.status}: ${body.slice(0, 80)}`;
   if (expect === 'success') return body === 'success' ? undefined : `answered ${body.slice(0, 80)}`;
+  if (expect === 'envelope') {
+    return (await sim.readReply(body)).encrypted ? undefined : `answered ${body.slice(0, 80)}`;
+  }
   const reply = await sim.readReply(body);
   if (reply.encrypted !== (expect === 'safe-echo')) return 'reply encryption is wrong';
-  if (reply.fields.Content !== 'bench echo: the quick brown fox jumps over the lazy dog') {
+  if (reply.fields.Content !== BENCH_ECHO_TEXT) {
     return `reply is not the echo: ${reply.xml.slice(0, 80)}`;
   }
   return undefined;
@@ -224,10 +243,15 @@ export async function benchCallbacks(
       );
     }
   }
+  // Each round's ratio pairs a row with the bare route measured moments before it, so a slower
+  // or faster phase of the shared machine moves both; the row's ratio is the median of those.
   const bareRow = rows.find((row) => row.spec.route === '/bare');
-  const bare = bareRow?.samples.length ? median(bareRow.samples.map((s) => s.rps)) : NaN;
+  const bareSamples = bareRow?.samples ?? [];
   return rows.map((row) => {
     const rps = row.samples.length > 0 ? median(row.samples.map((s) => s.rps)) : NaN;
+    const roundRatios = row.samples
+      .map((sample, round) => sample.rps / (bareSamples[round]?.rps ?? NaN))
+      .filter((ratio) => Number.isFinite(ratio));
     return {
       adapter: label,
       name: row.spec.name,
@@ -236,7 +260,8 @@ export async function benchCallbacks(
       rps,
       p50: row.samples.length > 0 ? median(row.samples.map((s) => s.p50)) : NaN,
       p99: row.samples.length > 0 ? median(row.samples.map((s) => s.p99)) : NaN,
-      ratio: rps / bare,
+      ratio: roundRatios.length > 0 ? median(roundRatios) : NaN,
+      roundRatios,
       non2xx: row.samples.reduce((sum, s) => sum + s.non2xx, 0),
       errors: row.samples.reduce((sum, s) => sum + s.errors, 0),
       generatedLive: row.pool.generatedLive,

@@ -12,6 +12,7 @@ import {
 } from '../libs/wechat/src';
 import { WechatPushSimulator } from '../libs/wechat/src/testing';
 import { median, serveScript } from './script';
+import { BENCH_ECHO_TEXT } from './constants';
 
 export interface MicroInput {
   rounds: number;
@@ -54,7 +55,7 @@ async function run(input: MicroInput): Promise<MicroRow[]> {
   const encodingAESKey = randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'x');
   const crypt = new MsgCrypt({ token, encodingAESKey, appId });
   const sim = new WechatPushSimulator({ token, appId, encodingAESKey });
-  const fields = sim.text('bench echo: the quick brown fox jumps over the lazy dog', {
+  const fields = sim.text(BENCH_ECHO_TEXT, {
     MsgId: '7000000000000000001',
   });
   const plain = sim.sign(fields, 'plaintext');
@@ -69,7 +70,7 @@ async function run(input: MicroInput): Promise<MicroRow[]> {
   const message: WechatMessage = await parseWechatMessage(plain.plainXml);
   const reply = {
     type: 'text' as const,
-    content: 'bench echo: the quick brown fox jumps over the lazy dog',
+    content: BENCH_ECHO_TEXT,
   };
   const replyXml = buildReplyXml(reply, message);
   const bytes = (text: string): string => `${Buffer.byteLength(text)} B`;

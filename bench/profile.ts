@@ -42,7 +42,7 @@ const STACK_RULES: [string, RegExp][] = [
 /** Nearest-frame rules, tried from the sampled frame up to the root. */
 const FRAME_RULES: [string, RegExp][] = [
   ['protocol core: signatures (SHA-1)', /core\/wechat-signature/],
-  ['protocol core: AES (MsgCrypt)', /core\/msg-crypt/],
+  ['protocol core: AES (MsgCrypt)', /core\/(msg-crypt|aes-cbc|base64)/],
   ['protocol core: XML parse + typed message', /core\/wechat-(xml|message)|xml2js|\/sax\//],
   ['protocol core: reply XML', /core\/(wechat-reply|xml-text)/],
   [

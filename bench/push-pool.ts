@@ -2,6 +2,7 @@
 // (no signing or AES on the client while it measures) and no two requests share a MsgId (a retry
 // de-dup would otherwise answer them from its cache).
 import { WechatPushSimulator, type WechatPushMode } from '../libs/wechat/src/testing';
+import { BENCH_ECHO_TEXT } from './constants';
 
 /** The kinds of request the callback benchmark sends. */
 export type PushKind = 'text' | 'event';
@@ -70,7 +71,7 @@ export class PushPool {
 
   private fields(): Record<string, string | number> {
     if (this.kind === 'text') {
-      return this.sim.text('bench echo: the quick brown fox jumps over the lazy dog', {
+      return this.sim.text(BENCH_ECHO_TEXT, {
         MsgId: nextMsgId(),
       });
     }

@@ -1,12 +1,12 @@
 // `npm run bench`: measures the callback endpoint, the token hot path, fleet refresh, memory and
 // the protocol core, and writes bench/results.md. Runs from the compiled JS (bench/tsconfig.build.json).
 //
-// Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION (5 s), BENCH_WARMUP (3 s),
+// Knobs (environment): BENCH_ROUNDS (5), BENCH_DURATION (3 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
 // BENCH_SECTIONS (micro,token,fleet,callback,profile,memory), BENCH_DIAGNOSTIC=0 (skip the no-Redis
-// express rows), BENCH_ROWS (callback rows by index, 0 = the
-// bare route, which the ratios need), BENCH_CPU_PROF=1 (servers write
-// .cpuprofile files to bench/profiles/), BENCH_OUTPUT (bench/results.md).
+// express rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
+// the ratios need), BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/),
+// BENCH_OUTPUT (bench/results.md).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
@@ -14,7 +14,13 @@ import { join } from 'node:path';
 import { startWechatApiServer } from '../libs/wechat/src/testing';
 import { startRedisServer } from '../test/support/redis-server';
 import type { BenchServerConfig } from './bench-app.module';
-import { benchCallbacks, benchMemory, type CallbackRowResult } from './callback';
+import {
+  BARE_ROW,
+  SAFE_ECHO_ROW,
+  benchCallbacks,
+  benchMemory,
+  type CallbackRowResult,
+} from './callback';
 import { benchFleet } from './fleet';
 import type { MicroInput, MicroRow } from './micro';
 import { runScript, startServer } from './processes';
@@ -41,8 +47,8 @@ async function main(): Promise<void> {
   );
   const adapters = (env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as BenchAdapter[];
   const settings = {
-    rounds: int('BENCH_ROUNDS', 3),
-    durationSeconds: int('BENCH_DURATION', 5),
+    rounds: int('BENCH_ROUNDS', 5),
+    durationSeconds: int('BENCH_DURATION', 3),
     warmupSeconds: int('BENCH_WARMUP', 3),
     connections: int('BENCH_CONNECTIONS', 32),
     memoryPushes: int('BENCH_MEMORY_PUSHES', 100_000),
@@ -147,7 +153,10 @@ async function main(): Promise<void> {
       );
       try {
         report.callbacks.push(
-          ...(await benchCallbacks(server, config, settings, log, { label, rows: [0, 2] })),
+          ...(await benchCallbacks(server, config, settings, log, {
+            label,
+            rows: [BARE_ROW, SAFE_ECHO_ROW],
+          })),
         );
       } finally {
         await server.stop();
@@ -167,7 +176,7 @@ async function main(): Promise<void> {
               config,
               { ...settings, warmupSeconds: 2, rounds: 1, durationSeconds: 5 },
               log,
-              { label: `${adapter} (profiled)`, rows: [2] },
+              { label: `${adapter} (profiled)`, rows: [SAFE_ECHO_ROW] },
             );
           } finally {
             await server.stop();
