@@ -59,6 +59,7 @@ interface DecodedPush {
 @Injectable()
 export class WechatPushService {
   private readonly logger = new Logger('WechatModule');
+  private readonly parseOptions: { readonly maxBytes: number };
 
   constructor(
     private readonly crypt: MsgCryptService,
@@ -66,7 +67,9 @@ export class WechatPushService {
     private readonly deduplicator: WechatPushDeduplicator,
     private readonly lateReplies: WechatLateReplySender,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
-  ) {}
+  ) {
+    this.parseOptions = { maxBytes: options.maxBodyBytes };
+  }
 
   /**
    * Handles one push whose query string the guard has verified. WeChat's retries of a push are
@@ -149,8 +152,7 @@ export class WechatPushService {
 
   /** The fields of a push body: flat pushes (nearly all) without a promise, others by xml2js. */
   private parseFields(xml: string | Buffer): WechatXmlFields | Promise<WechatXmlFields> {
-    const options = { maxBytes: this.options.maxBodyBytes };
-    return parseFlatWechatXml(xml, options) ?? parseWechatXml(xml, options);
+    return parseFlatWechatXml(xml, this.parseOptions) ?? parseWechatXml(xml, this.parseOptions);
   }
 
   private toHttpError(error: unknown): HttpException {

@@ -6,7 +6,6 @@ import {
   HttpCode,
   Inject,
   Post,
-  Query,
   Req,
   Res,
   UseGuards,
@@ -21,6 +20,14 @@ import { setReplyHeader, type HttpReply } from './reply-header';
 import { WechatPushService } from './wechat-push.service';
 import { verifiedQueryOf } from './verified-query';
 import { WechatSignatureGuard, type WechatCallbackQuery } from './wechat-signature.guard';
+
+/** The request as the handlers get it (Node's or Fastify's). */
+type CallbackRequest = RawBodyRequest & { readonly query?: WechatCallbackQuery };
+
+/** The query the signature guard verified (it always runs first), else the platform's parse. */
+function queryOf(request: CallbackRequest): WechatCallbackQuery {
+  return verifiedQueryOf(request) ?? request.query ?? {};
+}
 
 /**
  * WeChat's callback endpoint: `GET` for URL verification, `POST` for pushes. Its path is set by
@@ -39,7 +46,8 @@ export class WechatWebhookController {
   /** URL verification: echoes `echostr` (or, WeCom-style with `msg_signature`, its decryption). */
   @Get()
   @Header('Content-Type', 'text/plain; charset=utf-8')
-  verify(@Query() query: WechatCallbackQuery): string {
+  verify(@Req() request: CallbackRequest): string {
+    const query = queryOf(request);
     const { echostr } = query;
     if (typeof echostr !== 'string') throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
     if (typeof query.msg_signature !== 'string' || query.msg_signature === '') return echostr;
@@ -55,10 +63,10 @@ export class WechatWebhookController {
   @HttpCode(200)
   @WechatRawBodyRoute()
   async receive(
-    @Req() request: RawBodyRequest & { query?: WechatCallbackQuery },
+    @Req() request: CallbackRequest,
     @Res({ passthrough: true }) response: HttpReply,
   ): Promise<string> {
-    const query = verifiedQueryOf(request) ?? request.query ?? {};
+    const query = queryOf(request);
     const body = await readRawBody(request, this.options.maxBodyBytes);
     const answer = await this.pushes.handle(query, body);
     setReplyHeader(response, 'Content-Type', answer.contentType);
