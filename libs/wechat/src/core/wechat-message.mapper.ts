@@ -44,7 +44,7 @@ export function toWechatMessage(fields: WechatXmlFields): WechatMessage {
   if (msgType === 'event' && event !== undefined && isKnownEventType(event)) {
     return toEvent(event, header, fields);
   }
-  return withOptional<UnknownWechatMessage>({ ...header }, fields, [
+  return withOptional<UnknownWechatMessage>(header, fields, [
     'Event',
     'EventKey',
     'MsgId',
@@ -58,58 +58,55 @@ function toUserMessage(
   fields: WechatXmlFields,
 ): WechatUserMessage {
   const base = withOptional(
-    { ...header, MsgId: readXmlFieldText(fields, 'MsgId') ?? text(fields, 'MsgID') },
+    Object.assign(header, { MsgId: readXmlFieldText(fields, 'MsgId') ?? text(fields, 'MsgID') }),
     fields,
     ['MsgDataId', 'Idx'],
   );
   switch (msgType) {
     case 'text':
-      return withOptional({ ...base, MsgType: msgType, Content: text(fields, 'Content') }, fields, [
-        'bizmsgmenuid',
-      ]);
+      return withOptional(
+        Object.assign(base, { MsgType: msgType, Content: text(fields, 'Content') }),
+        fields,
+        ['bizmsgmenuid'],
+      );
     case 'image':
-      return {
-        ...base,
+      return Object.assign(base, {
         MsgType: msgType,
         PicUrl: text(fields, 'PicUrl'),
         MediaId: text(fields, 'MediaId'),
-      };
+      });
     case 'voice':
       return withOptional(
-        {
-          ...base,
+        Object.assign(base, {
           MsgType: msgType,
           MediaId: text(fields, 'MediaId'),
           Format: text(fields, 'Format'),
-        },
+        }),
         fields,
         ['MediaId16K', 'Recognition'],
       );
     case 'video':
     case 'shortvideo':
-      return {
-        ...base,
+      return Object.assign(base, {
         MsgType: msgType,
         MediaId: text(fields, 'MediaId'),
         ThumbMediaId: text(fields, 'ThumbMediaId'),
-      };
+      });
     case 'location':
-      return {
-        ...base,
+      return Object.assign(base, {
         MsgType: msgType,
         Location_X: text(fields, 'Location_X'),
         Location_Y: text(fields, 'Location_Y'),
         Scale: text(fields, 'Scale'),
         Label: text(fields, 'Label'),
-      };
+      });
     case 'link':
-      return {
-        ...base,
+      return Object.assign(base, {
         MsgType: msgType,
         Title: text(fields, 'Title'),
         Description: text(fields, 'Description'),
         Url: text(fields, 'Url'),
-      };
+      });
   }
 }
 
@@ -118,51 +115,49 @@ function toEvent(
   header: WechatMessageHeader,
   fields: WechatXmlFields,
 ): WechatEventMessage {
-  const base = { ...header, MsgType: 'event' as const };
+  const base = Object.assign(header, { MsgType: 'event' as const });
   switch (event) {
     case 'subscribe':
-      return withOptional({ ...base, Event: event }, fields, ['EventKey', 'Ticket']);
+      return withOptional(Object.assign(base, { Event: event }), fields, ['EventKey', 'Ticket']);
     case 'unsubscribe':
-      return withOptional({ ...base, Event: event }, fields, ['EventKey']);
+      return withOptional(Object.assign(base, { Event: event }), fields, ['EventKey']);
     case 'SCAN':
-      return {
-        ...base,
+      return Object.assign(base, {
         Event: event,
         EventKey: text(fields, 'EventKey'),
         Ticket: text(fields, 'Ticket'),
-      };
+      });
     case 'LOCATION':
-      return {
-        ...base,
+      return Object.assign(base, {
         Event: event,
         Latitude: text(fields, 'Latitude'),
         Longitude: text(fields, 'Longitude'),
         Precision: text(fields, 'Precision'),
-      };
+      });
     case 'CLICK':
-      return { ...base, Event: event, EventKey: text(fields, 'EventKey') };
+      return Object.assign(base, { Event: event, EventKey: text(fields, 'EventKey') });
     case 'VIEW':
     case 'view_miniprogram':
-      return withOptional({ ...base, Event: event, EventKey: text(fields, 'EventKey') }, fields, [
-        'MenuId',
-      ]);
+      return withOptional(
+        Object.assign(base, { Event: event, EventKey: text(fields, 'EventKey') }),
+        fields,
+        ['MenuId'],
+      );
     case 'scancode_push':
     case 'scancode_waitmsg': {
       const info = readXmlNode(fields, 'ScanCodeInfo') ?? emptyNode();
-      return {
-        ...base,
+      return Object.assign(base, {
         Event: event,
         EventKey: text(fields, 'EventKey'),
         ScanCodeInfo: { ScanType: text(info, 'ScanType'), ScanResult: text(info, 'ScanResult') },
-      };
+      });
     }
     case 'pic_sysphoto':
     case 'pic_photo_or_album':
     case 'pic_weixin': {
       const info = readXmlNode(fields, 'SendPicsInfo') ?? emptyNode();
       const picList = readXmlNode(info, 'PicList') ?? emptyNode();
-      return {
-        ...base,
+      return Object.assign(base, {
         Event: event,
         EventKey: text(fields, 'EventKey'),
         SendPicsInfo: {
@@ -171,12 +166,11 @@ function toEvent(
             PicMd5Sum: text(item, 'PicMd5Sum'),
           })),
         },
-      };
+      });
     }
     case 'location_select': {
       const info = readXmlNode(fields, 'SendLocationInfo') ?? emptyNode();
-      return {
-        ...base,
+      return Object.assign(base, {
         Event: event,
         EventKey: text(fields, 'EventKey'),
         SendLocationInfo: withOptional(
@@ -189,14 +183,17 @@ function toEvent(
           info,
           ['Poiname'],
         ),
-      };
+      });
     }
     case 'TEMPLATESENDJOBFINISH':
-      return { ...base, Event: event, MsgID: jobMsgId(fields), Status: text(fields, 'Status') };
+      return Object.assign(base, {
+        Event: event,
+        MsgID: jobMsgId(fields),
+        Status: text(fields, 'Status'),
+      });
     case 'MASSSENDJOBFINISH':
       return withOptionalValues(
-        {
-          ...base,
+        Object.assign(base, {
           Event: event,
           MsgID: jobMsgId(fields),
           Status: text(fields, 'Status'),
@@ -204,13 +201,12 @@ function toEvent(
           FilterCount: text(fields, 'FilterCount'),
           SentCount: text(fields, 'SentCount'),
           ErrorCount: text(fields, 'ErrorCount'),
-        },
+        }),
         fields,
         ['CopyrightCheckResult', 'ArticleUrlResult'],
       );
     case 'subscribe_msg_popup_event':
-      return {
-        ...base,
+      return Object.assign(base, {
         Event: event,
         SubscribeMsgPopupEvent: {
           List: subscribeList(fields, 'SubscribeMsgPopupEvent').map((item) => ({
@@ -219,10 +215,9 @@ function toEvent(
             PopupScene: text(item, 'PopupScene'),
           })),
         },
-      };
+      });
     case 'subscribe_msg_change_event':
-      return {
-        ...base,
+      return Object.assign(base, {
         Event: event,
         SubscribeMsgChangeEvent: {
           List: subscribeList(fields, 'SubscribeMsgChangeEvent').map((item) => ({
@@ -230,10 +225,9 @@ function toEvent(
             SubscribeStatusString: text(item, 'SubscribeStatusString'),
           })),
         },
-      };
+      });
     case 'subscribe_msg_sent_event':
-      return {
-        ...base,
+      return Object.assign(base, {
         Event: event,
         SubscribeMsgSentEvent: {
           List: subscribeList(fields, 'SubscribeMsgSentEvent').map((item) => ({
@@ -243,9 +237,9 @@ function toEvent(
             ErrorStatus: text(item, 'ErrorStatus'),
           })),
         },
-      };
+      });
     case 'PUBLISHJOBFINISH':
-      return { ...base, Event: event, PublishEventInfo: publishEventInfo(fields) };
+      return Object.assign(base, { Event: event, PublishEventInfo: publishEventInfo(fields) });
   }
 }
 
