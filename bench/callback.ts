@@ -243,14 +243,21 @@ export async function benchCallbacks(
       );
     }
   }
-  // Each round's ratio pairs a row with the bare route measured moments before it, so a slower
-  // or faster phase of the shared machine moves both; the row's ratio is the median of those.
+  // Each round's ratio sets a row against the bare route measured around it: the mean of the bare
+  // run that opened its round and the one that opened the next (the round's own for the last), so
+  // a slower or faster phase of the shared machine moves both sides; the row's ratio is the median
+  // of those.
   const bareRow = rows.find((row) => row.spec.route === '/bare');
   const bareSamples = bareRow?.samples ?? [];
+  const bareAround = (round: number): number => {
+    const before = bareSamples[round]?.rps ?? NaN;
+    const after = bareSamples[round + 1]?.rps ?? before;
+    return (before + after) / 2;
+  };
   return rows.map((row) => {
     const rps = row.samples.length > 0 ? median(row.samples.map((s) => s.rps)) : NaN;
     const roundRatios = row.samples
-      .map((sample, round) => sample.rps / (bareSamples[round]?.rps ?? NaN))
+      .map((sample, round) => (row === bareRow ? 1 : sample.rps / bareAround(round)))
       .filter((ratio) => Number.isFinite(ratio));
     return {
       adapter: label,

@@ -1,7 +1,7 @@
 // `npm run bench`: measures the callback endpoint, the token hot path, fleet refresh, memory and
 // the protocol core, and writes bench/results.md. Runs from the compiled JS (bench/tsconfig.build.json).
 //
-// Knobs (environment): BENCH_ROUNDS (5), BENCH_DURATION (3 s), BENCH_WARMUP (3 s),
+// Knobs (environment): BENCH_ROUNDS (12), BENCH_DURATION (1.5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
 // BENCH_SECTIONS (micro,token,fleet,callback,profile,memory), BENCH_DIAGNOSTIC=0 (skip the no-Redis
 // express rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
@@ -30,7 +30,7 @@ import type { BenchAdapter } from './server';
 import type { TokenHotInput, TokenHotResult } from './token-hot';
 
 const env = process.env;
-const int = (name: string, fallback: number): number => {
+const positive = (name: string, fallback: number): number => {
   const value = Number(env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
@@ -47,11 +47,11 @@ async function main(): Promise<void> {
   );
   const adapters = (env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as BenchAdapter[];
   const settings = {
-    rounds: int('BENCH_ROUNDS', 5),
-    durationSeconds: int('BENCH_DURATION', 3),
-    warmupSeconds: int('BENCH_WARMUP', 3),
-    connections: int('BENCH_CONNECTIONS', 32),
-    memoryPushes: int('BENCH_MEMORY_PUSHES', 100_000),
+    rounds: positive('BENCH_ROUNDS', 12),
+    durationSeconds: positive('BENCH_DURATION', 1.5),
+    warmupSeconds: positive('BENCH_WARMUP', 3),
+    connections: positive('BENCH_CONNECTIONS', 32),
+    memoryPushes: positive('BENCH_MEMORY_PUSHES', 100_000),
   };
   const cpuProfileDir = env.BENCH_CPU_PROF ? join(root, 'bench', 'profiles') : undefined;
   if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
