@@ -72,23 +72,23 @@ export async function parseWechatXml(
   xml: string | Buffer,
   options: ParseWechatXmlOptions = {},
 ): Promise<Record<string, WechatXmlValue>> {
-  const document = readDocument(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
-  // Nearly every push is flat (one root, each child once, text/CDATA only): read it directly.
-  return parseFlatXmlDocument(document) ?? parseGeneralXml(document);
+  return readWechatXmlFields(xml, options);
 }
 
 /**
- * {@link parseWechatXml} without a promise for the flat pushes nearly every push is; `undefined`
- * when the body needs the general path (then call `parseWechatXml`).
+ * {@link parseWechatXml} without a promise for the flat pushes nearly every push is (one root,
+ * each child once, text/CDATA only, read directly); any other body goes through xml2js and comes
+ * back as a promise. The checks before parsing (size, emptiness, DTD) throw synchronously.
  *
- * @throws WechatXmlError for the checks that come before parsing (size, emptiness, DTD).
+ * @throws WechatXmlError as {@link parseWechatXml}.
  * @internal the callback endpoint's hot path.
  */
-export function parseFlatWechatXml(
+export function readWechatXmlFields(
   xml: string | Buffer,
   options: ParseWechatXmlOptions = {},
-): Record<string, WechatXmlValue> | undefined {
-  return parseFlatXmlDocument(readDocument(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES));
+): Record<string, WechatXmlValue> | Promise<Record<string, WechatXmlValue>> {
+  const document = readDocument(xml, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
+  return parseFlatXmlDocument(document) ?? parseGeneralXml(document);
 }
 
 async function parseGeneralXml(document: string): Promise<Record<string, WechatXmlValue>> {

@@ -9,11 +9,7 @@ import {
 import type { MsgCryptKeyId } from '../core/msg-crypt';
 import type { WechatMessage } from '../core/wechat-message.interfaces';
 import { toWechatMessage } from '../core/wechat-message.mapper';
-import {
-  hasEncryptElement,
-  parseFlatWechatXml,
-  parseWechatXml,
-} from '../core/wechat-message.parser';
+import { hasEncryptElement, readWechatXmlFields } from '../core/wechat-message.parser';
 import type { WechatXmlFields } from '../core/wechat-message.interfaces';
 import { buildReplyXml } from '../core/wechat-reply.builder';
 import type { WechatReply } from '../core/wechat-reply.interfaces';
@@ -152,7 +148,7 @@ export class WechatPushService {
 
   /** The fields of a push body: flat pushes (nearly all) without a promise, others by xml2js. */
   private parseFields(xml: string | Buffer): WechatXmlFields | Promise<WechatXmlFields> {
-    return parseFlatWechatXml(xml, this.parseOptions) ?? parseWechatXml(xml, this.parseOptions);
+    return readWechatXmlFields(xml, this.parseOptions);
   }
 
   private toHttpError(error: unknown): HttpException {
