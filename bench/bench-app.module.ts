@@ -30,7 +30,7 @@ import {
 import { BENCH_ECHO_TEXT } from './constants';
 import { WechatRawBodyRoute } from '../libs/wechat/src/webhook/raw-body-route.decorator';
 import { readRawBody, type RawBodyRequest } from '../libs/wechat/src/webhook/raw-body.reader';
-import { setReplyHeader, type HttpReply } from '../libs/wechat/src/webhook/reply-header';
+import { sendWechatReply, type HttpReply } from '../libs/wechat/src/webhook/http-reply';
 
 /** What the bench server is started with (passed as JSON in `BENCH_SERVER_CONFIG`). */
 export interface BenchServerConfig {
@@ -92,15 +92,10 @@ export class ShapeController {
   }
 
   @Post('shape')
-  @HttpCode(200)
   @WechatRawBodyRoute()
-  async shape(
-    @Req() request: RawBodyRequest,
-    @Res({ passthrough: true }) response: HttpReply,
-  ): Promise<string> {
+  async shape(@Req() request: RawBodyRequest, @Res() response: HttpReply): Promise<void> {
     await readRawBody(request, 65_536);
-    setReplyHeader(response, 'Content-Type', 'application/xml; charset=utf-8');
-    return this.envelope;
+    sendWechatReply(response, 'application/xml; charset=utf-8', this.envelope);
   }
 }
 

@@ -1,10 +1,15 @@
 import {
   Body,
   Controller,
+  Injectable,
   Post,
+  type CallHandler,
+  type ExecutionContext,
   type INestApplication,
   type NestApplicationOptions,
+  type NestInterceptor,
 } from '@nestjs/common';
+import { map, type Observable } from 'rxjs';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { RouterModule } from '@nestjs/core';
@@ -406,6 +411,78 @@ describe.each(HTTP_ADAPTERS)('WeChat callback endpoint on %s with rawBody: true'
     expect(res.status).toBe(200);
   });
 });
+
+/** A host-wide interceptor of the kind many apps install: wraps every handler result as JSON. */
+@Injectable()
+class WrapResultInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(map((data: unknown) => ({ code: 0, data })));
+  }
+}
+
+describe.each(HTTP_ADAPTERS)(
+  'WeChat callback endpoint on %s under a global result-wrapping interceptor',
+  (adapter) => {
+    const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
+    let app: INestApplication<App>;
+    beforeAll(async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          WechatModule.forRoot({
+            appId: APP_ID,
+            appSecret: 'secret-not-used-here',
+            token: TOKEN,
+            encodingAESKey: AES_KEY,
+          }),
+          FixtureHandlersModule,
+        ],
+        controllers: [HostController],
+      }).compile();
+      app = await initApp(moduleRef, adapter, {}, (created) =>
+        created.useGlobalInterceptors(new WrapResultInterceptor()),
+      );
+    });
+    afterAll(() => app.close());
+
+    it('wraps the host routes (the interceptor is in force)', async () => {
+      const res = await request(app.getHttpServer()).post('/host').send({ a: 1 });
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({ code: 0, data: { type: 'object' } });
+    });
+
+    it('URL verification still answers echostr exactly', async () => {
+      const res = await request(app.getHttpServer()).get(
+        `/wechat?${sim.verification('4375120948345356249')}`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('4375120948345356249');
+      expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    });
+
+    it('a safe-mode reply is still the encrypted XML WeChat reads', async () => {
+      const push = sim.sign(sim.text('wrapped'), 'safe');
+      const res = await request(app.getHttpServer())
+        .post(`/wechat?${push.search}`)
+        .set('Content-Type', 'text/xml')
+        .send(push.body);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
+      const reply = await sim.readReply(res.text);
+      expect(reply.encrypted).toBe(true);
+      expect(reply.fields.Content).toBe('first:wrapped');
+    });
+
+    it('a push with nothing to say still answers the bare word success', async () => {
+      const push = sim.sign(sim.event('unsubscribe', { CreateTime: uniqueTime() }), 'plaintext');
+      const res = await request(app.getHttpServer())
+        .post(`/wechat?${push.search}`)
+        .set('Content-Type', 'text/xml')
+        .send(push.body);
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('success');
+    });
+  },
+);
 
 describe.each(HTTP_ADAPTERS)('WeChat callback endpoint options on %s', (adapter) => {
   const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });

@@ -2,8 +2,6 @@ import {
   BadRequestException,
   Controller,
   Get,
-  Header,
-  HttpCode,
   Inject,
   Post,
   Req,
@@ -16,10 +14,12 @@ import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
 import { readRawBody, type RawBodyRequest } from './raw-body.reader';
 import { WechatRawBodyRoute } from './raw-body-route.decorator';
-import { setReplyHeader, type HttpReply } from './reply-header';
+import { sendWechatReply, type HttpReply } from './http-reply';
 import { WechatPushService } from './wechat-push.service';
 import { verifiedQueryOf } from './verified-query';
 import { WechatSignatureGuard, type WechatCallbackQuery } from './wechat-signature.guard';
+
+const PLAIN_TEXT = 'text/plain; charset=utf-8';
 
 /** The request as the handlers get it (Node's or Fastify's). */
 type CallbackRequest = RawBodyRequest & { readonly query?: WechatCallbackQuery };
@@ -32,7 +32,9 @@ function queryOf(request: CallbackRequest): WechatCallbackQuery {
 /**
  * WeChat's callback endpoint: `GET` for URL verification, `POST` for pushes. Its path is set by
  * `WechatModule.forRoot({ path })` (default `wechat`); a host prefix via `RouterModule` also works.
- * Runs unchanged on `@nestjs/platform-express` and `@nestjs/platform-fastify`.
+ * Runs unchanged on `@nestjs/platform-express` and `@nestjs/platform-fastify`. Answers are written
+ * by the handlers themselves ({@link sendWechatReply}), so the host's global interceptors cannot
+ * change the bytes WeChat reads; refusals are thrown and go through the host's exception filters.
  */
 @Controller()
 @UseGuards(WechatSignatureGuard)
@@ -45,9 +47,21 @@ export class WechatWebhookController {
 
   /** URL verification: echoes `echostr` (or, WeCom-style with `msg_signature`, its decryption). */
   @Get()
-  @Header('Content-Type', 'text/plain; charset=utf-8')
-  verify(@Req() request: CallbackRequest): string {
+  verify(@Req() request: CallbackRequest, @Res() response: HttpReply): void {
+    sendWechatReply(response, PLAIN_TEXT, this.echo(queryOf(request)));
+  }
+
+  /** A message or event push; answers its reply, `success`, or a 4xx. */
+  @Post()
+  @WechatRawBodyRoute()
+  async receive(@Req() request: CallbackRequest, @Res() response: HttpReply): Promise<void> {
     const query = queryOf(request);
+    const body = await readRawBody(request, this.options.maxBodyBytes);
+    const answer = await this.pushes.handle(query, body);
+    sendWechatReply(response, answer.contentType, answer.body);
+  }
+
+  private echo(query: WechatCallbackQuery): string {
     const { echostr } = query;
     if (typeof echostr !== 'string') throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
     if (typeof query.msg_signature !== 'string' || query.msg_signature === '') return echostr;
@@ -56,20 +70,5 @@ export class WechatWebhookController {
     } catch {
       throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
     }
-  }
-
-  /** A message or event push; answers its reply, `success`, or a 4xx. */
-  @Post()
-  @HttpCode(200)
-  @WechatRawBodyRoute()
-  async receive(
-    @Req() request: CallbackRequest,
-    @Res({ passthrough: true }) response: HttpReply,
-  ): Promise<string> {
-    const query = queryOf(request);
-    const body = await readRawBody(request, this.options.maxBodyBytes);
-    const answer = await this.pushes.handle(query, body);
-    setReplyHeader(response, 'Content-Type', answer.contentType);
-    return answer.body;
   }
 }
