@@ -27,7 +27,11 @@ export { RedisAccessTokenStore } from './token/redis-access-token.store';
 export { MsgCryptService } from './crypto/msg-crypt.service';
 
 // Callback endpoint and handlers
-export { WechatSignatureGuard, type WechatCallbackQuery } from './webhook/wechat-signature.guard';
+export {
+  WechatSignatureGuard,
+  type CallbackRequestLine,
+  type WechatCallbackQuery,
+} from './webhook/wechat-signature.guard';
 export { WechatWebhookController } from './webhook/wechat-webhook.controller';
 export { WechatPushService, type WechatPushResponse } from './webhook/wechat-push.service';
 export {

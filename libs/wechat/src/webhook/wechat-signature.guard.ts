@@ -10,6 +10,7 @@ import { MsgCryptService } from '../crypto/msg-crypt.service';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
+import { parseCallbackQuery } from './callback-query.parser';
 import { rememberVerifiedQuery } from './verified-query';
 
 /** The query parameters WeChat signs its callback requests with. */
@@ -21,6 +22,15 @@ export interface WechatCallbackQuery {
   msg_signature?: unknown;
   encrypt_type?: unknown;
   openid?: unknown;
+}
+
+/** What the guard reads of a request (Node's under Express, Fastify's under Fastify). */
+export interface CallbackRequestLine {
+  readonly method: string;
+  /** The request target, query string included. */
+  readonly url?: unknown;
+  /** The platform's parsed query, used only when there is no `url`. */
+  readonly query?: unknown;
 }
 
 /**
@@ -43,7 +53,7 @@ export class WechatSignatureGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ method: string; query: unknown }>();
+    const request = context.switchToHttp().getRequest<CallbackRequestLine>();
     const query = this.getQuery(request);
     const { timestamp, nonce } = query;
     if (!isFilled(timestamp) || !isFilled(nonce)) {
@@ -70,8 +80,13 @@ export class WechatSignatureGuard implements CanActivate {
     return true;
   }
 
-  /** Reads the signed parameters; override to take them from elsewhere. */
-  protected getQuery(request: { query: unknown }): WechatCallbackQuery {
+  /**
+   * Reads the signed parameters from the request URL ({@link parseCallbackQuery}: decoded as
+   * Express's default parser does, on Express and on Fastify alike, without parsing the rest);
+   * override to take them from elsewhere.
+   */
+  protected getQuery(request: CallbackRequestLine): WechatCallbackQuery {
+    if (typeof request.url === 'string') return parseCallbackQuery(request.url);
     return typeof request.query === 'object' && request.query !== null ? request.query : {};
   }
 
