@@ -1,6 +1,6 @@
 import { PayloadTooLargeException } from '@nestjs/common';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { IncomingMessage, createServer, request as httpRequest, type Server } from 'node:http';
+import { Socket, type AddressInfo } from 'node:net';
 import { readCappedStream } from './raw-body.reader';
 
 /** Resolves once Node has received the whole request (what the route sees after its guard). */
@@ -86,4 +86,47 @@ describe('readCappedStream on a Node request', () => {
       }
     },
   );
+});
+
+describe('readCappedStream on a request whose body arrived before its end', () => {
+  /** A Node request as the route sees it under Express: body buffered, `complete` not yet set. */
+  function arrived(headers: Record<string, string>, ...chunks: string[]): IncomingMessage {
+    const request = new IncomingMessage(new Socket());
+    request.headers = headers;
+    for (const chunk of chunks) request.push(Buffer.from(chunk, 'utf8'));
+    return request;
+  }
+
+  it('takes the bytes the Content-Length announced at once, and the stream still ends', async () => {
+    const request = arrived({ 'content-length': '17' }, '<xml>hé', 'llo</xml>');
+    // Nothing ends this stream yet: only the buffered path can answer.
+    const body = await readCappedStream(request, 32);
+    expect(body.toString('utf8')).toBe('<xml>héllo</xml>');
+    const ended = new Promise<boolean>((resolve) => request.once('end', () => resolve(true)));
+    request.push(null);
+    expect(await ended).toBe(true);
+  });
+
+  it('refuses such a body over the cap with 413', async () => {
+    const request = arrived({ 'content-length': '33' }, 'x'.repeat(33));
+    await expect(readCappedStream(request, 32)).rejects.toBeInstanceOf(PayloadTooLargeException);
+  });
+
+  it.each([
+    ['fewer bytes than announced', { 'content-length': '20' }],
+    ['a chunked body', { 'transfer-encoding': 'chunked' }],
+    ['no Content-Length', {}],
+  ])('waits for the end of %s', async (_name, headers: Record<string, string>) => {
+    const request = arrived(headers, '<xml>héllo</xml>');
+    let done = false;
+    const reading = readCappedStream(request, 32).then((body) => {
+      done = true;
+      return body.toString('utf8');
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    request.push(Buffer.from('abc'));
+    request.push(null);
+    expect(await reading).toBe('<xml>héllo</xml>abc');
+  });
 });

@@ -105,20 +105,33 @@ export function readCappedStream(stream: Readable, maxBytes: number): Promise<Bu
 }
 
 /**
- * The whole body at once when Node has already received and buffered all of it (a Node request
- * whose `complete` is set, which nothing has started reading): the usual case for a small push by
- * the time the route runs after its guard. `read()` empties the buffer and lets `end` follow as
+ * The whole body at once when Node has already received and buffered all of it, and nothing has
+ * started reading the stream: the usual case for a small push by the time the route runs after its
+ * guard. That is a Node request whose `complete` is set or whose buffer holds as many bytes as its
+ * Content-Length announced (Node runs the route between the body and the end of the message, so
+ * under Express `complete` is usually still false). `read()` empties the buffer; `end` follows as
  * usual. `undefined` when the body is still arriving or someone else reads the stream.
  */
 function takeReceivedBody(stream: Readable): Buffer | undefined {
-  const request = stream as Readable & { complete?: unknown };
-  if (request.complete !== true || stream.readableFlowing !== null || stream.readableEnded) {
+  const request = stream as Readable & { complete?: unknown; headers?: IncomingHttpHeaders };
+  if (stream.readableFlowing !== null || stream.readableEnded) return undefined;
+  if (request.complete !== true && !holdsDeclaredBody(request, stream.readableLength)) {
     return undefined;
   }
   const chunk = stream.read() as Buffer | string | null;
+  // Before the end of the message, a paused stream would never emit `end`: let it flow (empty).
+  if (request.complete !== true) stream.resume();
   if (chunk === null) return Buffer.alloc(0);
   // A string only if someone called setEncoding(); the bytes are its UTF-8 again.
   return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
+
+/** Whether `buffered` bytes are the whole body a Content-Length (and no chunking) announced. */
+function holdsDeclaredBody(request: { headers?: IncomingHttpHeaders }, buffered: number): boolean {
+  const headers = request.headers;
+  if (headers === undefined || headers['transfer-encoding'] !== undefined) return false;
+  const declared = headers['content-length'];
+  return declared === String(buffered);
 }
 
 function fromParsedBody(request: RawBodyRequest): Buffer | undefined {
