@@ -148,6 +148,23 @@ describe('RedisPushDedupStore batching and encoding (a real Redis)', () => {
     ]);
   });
 
+  it('sends the claims and the settlements of one turn together, in call order', async () => {
+    await Promise.all([store.claim('mine', 'A', 5000), store.claim('gone', 'A', 5000)]);
+    const calls = jest.spyOn(redis, 'evalsha');
+    const [completed, claimedAfter, released, fresh] = await Promise.all([
+      store.complete('mine', 'A', ANSWER, 5000),
+      store.claim('mine', 'B', 5000),
+      store.release('gone', 'A'),
+      store.claim('gone', 'B', 5000),
+    ]);
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(completed).toBeUndefined();
+    expect(claimedAfter).toEqual({ state: 'done', response: ANSWER });
+    expect(released).toBeUndefined();
+    expect(fresh).toEqual({ state: 'claimed' });
+    expect(await redis.get(`${prefix}gone`)).toBe('p:B');
+  });
+
   it('keeps an answer with line breaks exactly, and reads answers written by earlier versions', async () => {
     const multiline = { body: '<xml>\n<a>1</a>\r\n</xml>\n', contentType: 'application/xml' };
     await store.claim('k', 'A', 5000);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RedisBatchQueue } from '../redis/redis-batch.queue';
-import { RedisCommandRunner, lua, type LuaScript } from '../redis/redis-command.runner';
+import { RedisCommandRunner, lua } from '../redis/redis-command.runner';
 import type {
   CachedPushResponse,
   PushClaim,
@@ -15,54 +15,47 @@ const ANSWER = 'a:';
 const JSON_ANSWER = 'd:';
 
 /**
- * Claims many keys at once. Per key `KEYS[i]`: `ARGV[2i-1]` the claim value, `ARGV[2i]` its TTL (ms).
- * Answers per key `1` when claimed (SET NX), else the value that holds it.
+ * Claims, completes and releases many keys at once, in call order. Per key `KEYS[i]`, four
+ * arguments from `ARGV[4i-3]`: the operation, the claim value, the answer and a TTL in ms.
+ * - `c` claims the key (SET NX PX): `1` when claimed, else the value that holds it.
+ * - `s` records the answer if the key is ours or free: `1` when written, `0` when another owner
+ *   holds it.
+ * - `r` deletes the key if it is still ours: `1` when deleted, else `0`.
+ * Never touches another owner's claim.
  */
-const CLAIM_SCRIPT = lua(`
+const BATCH_SCRIPT = lua(`
 local result = {}
 for i, key in ipairs(KEYS) do
-  if redis.call('SET', key, ARGV[2 * i - 1], 'PX', ARGV[2 * i], 'NX') then
-    result[i] = 1
+  local base = 4 * i - 4
+  local op, claim = ARGV[base + 1], ARGV[base + 2]
+  if op == 'c' then
+    if redis.call('SET', key, claim, 'PX', ARGV[base + 4], 'NX') then
+      result[i] = 1
+    else
+      result[i] = redis.call('GET', key) or ''
+    end
   else
-    result[i] = redis.call('GET', key) or ''
-  end
-end
-return result`);
-
-/**
- * Completes or releases many keys at once. Per key `KEYS[i]`: `ARGV[3i-2]` the owner's claim value,
- * `ARGV[3i-1]` the answer to record (kept `ARGV[3i]` ms) if the key is ours or free, or `''` to
- * delete the key if it is still ours. Never touches another owner's claim. Answers per key `1` when
- * it wrote or deleted, `0` when the key belonged to someone else.
- */
-const SETTLE_SCRIPT = lua(`
-local result = {}
-for i, key in ipairs(KEYS) do
-  local claim, answer = ARGV[3 * i - 2], ARGV[3 * i - 1]
-  local current = redis.call('GET', key)
-  result[i] = 0
-  if answer == '' then
-    if current == claim then
-      redis.call('DEL', key)
+    local current = redis.call('GET', key)
+    result[i] = 0
+    if op == 'r' then
+      if current == claim then
+        redis.call('DEL', key)
+        result[i] = 1
+      end
+    elseif (not current) or current == claim then
+      redis.call('SET', key, ARGV[base + 3], 'PX', ARGV[base + 4])
       result[i] = 1
     end
-  elseif (not current) or current == claim then
-    redis.call('SET', key, answer, 'PX', ARGV[3 * i])
-    result[i] = 1
   end
 end
 return result`);
 
-interface ClaimCall {
-  readonly key: string;
-  readonly value: string;
-  readonly ttlMs: number;
-}
-
-interface SettleCall {
+/** One operation of a batch (see {@link BATCH_SCRIPT}). */
+interface DedupOperation {
+  readonly op: 'c' | 's' | 'r';
   readonly key: string;
   readonly claim: string;
-  /** The encoded answer, or `''` to release. */
+  /** The encoded answer of a completion; `''` otherwise. */
   readonly answer: string;
   readonly ttlMs: number;
 }
@@ -73,18 +66,15 @@ export const DEFAULT_PUSH_DEDUP_COMMAND_TIMEOUT_MS = 500;
 /**
  * {@link PushDedupStore} in Redis, shared by every instance: one key per push, `p:<owner>` while it
  * is handled (SET NX PX), `a:<answer>` once answered. The claims made in one turn of the event loop
- * go to Redis as one script call, and so do the completions and releases ({@link RedisBatchQueue}):
- * under load a push costs a fraction of a command. Commands follow {@link RedisCommandRunner}: they
+ * go to Redis as one script call together with the completions and releases of the same turn
+ * ({@link RedisBatchQueue}): under load a push costs a fraction of a command. Commands follow {@link RedisCommandRunner}: they
  * wait for the client's first connection, fail fast while Redis is down and are bounded in time,
  * so a push is never held up by Redis.
  */
 export class RedisPushDedupStore implements PushDedupStore {
   private readonly commands: RedisCommandRunner;
-  private readonly claims = new RedisBatchQueue<ClaimCall, unknown>((calls) =>
-    this.runBatch(CLAIM_SCRIPT, calls, (call) => [call.value, call.ttlMs]),
-  );
-  private readonly settles = new RedisBatchQueue<SettleCall, unknown>((calls) =>
-    this.runBatch(SETTLE_SCRIPT, calls, (call) => [call.claim, call.answer, call.ttlMs]),
+  private readonly batch = new RedisBatchQueue<DedupOperation, unknown>((operations) =>
+    this.runBatch(operations),
   );
 
   constructor(
@@ -96,9 +86,11 @@ export class RedisPushDedupStore implements PushDedupStore {
   }
 
   async claim(key: string, owner: string, pendingTtlMs: number): Promise<PushClaim> {
-    const result = await this.claims.add({
+    const result = await this.batch.add({
+      op: 'c',
       key: this.keyPrefix + key,
-      value: PENDING + owner,
+      claim: PENDING + owner,
+      answer: '',
       ttlMs: pendingTtlMs,
     });
     if (result === 1) return { state: 'claimed' };
@@ -118,11 +110,18 @@ export class RedisPushDedupStore implements PushDedupStore {
     ttlMs: number,
   ): Promise<void> {
     const answer = ANSWER + response.contentType + '\n' + response.body;
-    await this.settles.add({ key: this.keyPrefix + key, claim: PENDING + owner, answer, ttlMs });
+    await this.batch.add({
+      op: 's',
+      key: this.keyPrefix + key,
+      claim: PENDING + owner,
+      answer,
+      ttlMs,
+    });
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await this.settles.add({
+    await this.batch.add({
+      op: 'r',
       key: this.keyPrefix + key,
       claim: PENDING + owner,
       answer: '',
@@ -130,17 +129,19 @@ export class RedisPushDedupStore implements PushDedupStore {
     });
   }
 
-  /** One script call for a batch: the calls' keys, and their arguments in the same order. */
-  private async runBatch<TCall extends { readonly key: string }>(
-    script: LuaScript,
-    calls: readonly TCall[],
-    args: (call: TCall) => (string | number)[],
-  ): Promise<unknown[]> {
-    const result = await this.commands.script(
-      script,
-      calls.map((call) => call.key),
-      calls.flatMap(args),
-    );
+  /** One script call for a batch: the operations' keys, and their arguments in the same order. */
+  private async runBatch(operations: readonly DedupOperation[]): Promise<unknown[]> {
+    const keys: string[] = new Array<string>(operations.length);
+    const args: (string | number)[] = new Array<string | number>(operations.length * 4);
+    for (let i = 0; i < operations.length; i += 1) {
+      const operation = operations[i];
+      keys[i] = operation.key;
+      args[4 * i] = operation.op;
+      args[4 * i + 1] = operation.claim;
+      args[4 * i + 2] = operation.answer;
+      args[4 * i + 3] = operation.ttlMs;
+    }
+    const result = await this.commands.script(BATCH_SCRIPT, keys, args);
     return Array.isArray(result) ? (result as unknown[]) : [];
   }
 }
