@@ -1,5 +1,6 @@
 import {
   Body,
+  ConsoleLogger,
   Controller,
   Injectable,
   Post,
@@ -9,7 +10,7 @@ import {
   type NestApplicationOptions,
   type NestInterceptor,
 } from '@nestjs/common';
-import { map, type Observable } from 'rxjs';
+import { map, tap, type Observable } from 'rxjs';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { RouterModule } from '@nestjs/core';
@@ -420,10 +421,38 @@ class WrapResultInterceptor implements NestInterceptor {
   }
 }
 
+/** Another common one: adds a header once the handler is done. */
+@Injectable()
+class HandledByInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const response = context.switchToHttp().getResponse<{
+      setHeader?: (name: string, value: string) => void;
+      header?: (name: string, value: string) => void;
+    }>();
+    return next.handle().pipe(
+      tap(() => {
+        if (typeof response.setHeader === 'function') response.setHeader('X-Handled-By', 'host');
+        else response.header?.('X-Handled-By', 'host');
+      }),
+    );
+  }
+}
+
+/** Keeps what the app logs as errors. */
+class ErrorRecorder extends ConsoleLogger {
+  readonly errors: unknown[] = [];
+  override error(message: unknown): void {
+    this.errors.push(message);
+  }
+  override log(): void {}
+  override warn(): void {}
+}
+
 describe.each(HTTP_ADAPTERS)(
-  'WeChat callback endpoint on %s under a global result-wrapping interceptor',
+  'WeChat callback endpoint on %s under global result-mapping interceptors',
   (adapter) => {
     const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
+    const logger = new ErrorRecorder();
     let app: INestApplication<App>;
     beforeAll(async () => {
       const moduleRef = await Test.createTestingModule({
@@ -438,16 +467,18 @@ describe.each(HTTP_ADAPTERS)(
         ],
         controllers: [HostController],
       }).compile();
-      app = await initApp(moduleRef, adapter, {}, (created) =>
-        created.useGlobalInterceptors(new WrapResultInterceptor()),
+      app = await initApp(moduleRef, adapter, { logger }, (created) =>
+        created.useGlobalInterceptors(new HandledByInterceptor(), new WrapResultInterceptor()),
       );
     });
     afterAll(() => app.close());
+    afterEach(() => expect(logger.errors).toEqual([]));
 
     it('wraps the host routes (the interceptor is in force)', async () => {
       const res = await request(app.getHttpServer()).post('/host').send({ a: 1 });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({ code: 0, data: { type: 'object' } });
+      expect(res.headers['x-handled-by']).toBe('host');
     });
 
     it('URL verification still answers echostr exactly', async () => {
@@ -457,6 +488,8 @@ describe.each(HTTP_ADAPTERS)(
       expect(res.status).toBe(200);
       expect(res.text).toBe('4375120948345356249');
       expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+      // Express sends the answer after the interceptors ran; Fastify sends it from the handler.
+      expect(res.headers['x-handled-by']).toBe(adapter === 'express' ? 'host' : undefined);
     });
 
     it('a safe-mode reply is still the encrypted XML WeChat reads', async () => {
