@@ -107,6 +107,19 @@ describe('readCappedStream on a request whose body arrived before its end', () =
     expect(await ended).toBe(true);
   });
 
+  it.each(['hex', 'base64', 'utf8'] as const)(
+    'reads the bytes of a stream someone set to %s, not its characters',
+    async (encoding) => {
+      const request = new IncomingMessage(new Socket());
+      request.headers = { 'content-length': '17' };
+      request.setEncoding(encoding);
+      request.push(Buffer.from('<xml>héllo</xml>', 'utf8'));
+      const reading = readCappedStream(request, 64);
+      request.push(null);
+      expect((await reading).toString('utf8')).toBe('<xml>héllo</xml>');
+    },
+  );
+
   it('refuses such a body over the cap with 413', async () => {
     const request = arrived({ 'content-length': '33' }, 'x'.repeat(33));
     await expect(readCappedStream(request, 32)).rejects.toBeInstanceOf(PayloadTooLargeException);

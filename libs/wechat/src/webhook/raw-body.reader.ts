@@ -78,7 +78,9 @@ export function readCappedStream(stream: Readable, maxBytes: number): Promise<Bu
       stream.off('aborted', onError);
     };
     const onData = (chunk: Buffer | string): void => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      // A string only if someone called setEncoding(): back to the bytes in that encoding.
+      const bytes =
+        typeof chunk === 'string' ? Buffer.from(chunk, stream.readableEncoding ?? 'utf8') : chunk;
       size += bytes.length;
       if (size > maxBytes) {
         cleanup();
@@ -114,16 +116,17 @@ export function readCappedStream(stream: Readable, maxBytes: number): Promise<Bu
  */
 function takeReceivedBody(stream: Readable): Buffer | undefined {
   const request = stream as Readable & { complete?: unknown; headers?: IncomingHttpHeaders };
-  if (stream.readableFlowing !== null || stream.readableEnded) return undefined;
+  // With setEncoding() the buffer holds characters, not the bytes Content-Length counts.
+  if (stream.readableFlowing !== null || stream.readableEnded || stream.readableEncoding !== null) {
+    return undefined;
+  }
   if (request.complete !== true && !holdsDeclaredBody(request, stream.readableLength)) {
     return undefined;
   }
-  const chunk = stream.read() as Buffer | string | null;
+  const chunk = stream.read() as Buffer | null;
   // Before the end of the message, a paused stream would never emit `end`: let it flow (empty).
   if (request.complete !== true) stream.resume();
-  if (chunk === null) return Buffer.alloc(0);
-  // A string only if someone called setEncoding(); the bytes are its UTF-8 again.
-  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+  return chunk ?? Buffer.alloc(0);
 }
 
 /** Whether `buffered` bytes are the whole body a Content-Length (and no chunking) announced. */
