@@ -165,6 +165,18 @@ describe('RedisPushDedupStore batching and encoding (a real Redis)', () => {
     expect(await redis.get(`${prefix}gone`)).toBe('p:B');
   });
 
+  it('a TTL Redis would refuse does not fail the other calls of its batch', async () => {
+    await store.claim('odd', 'A', 5000);
+    const results = await Promise.all([
+      store.claim('fine', 'A', 5000),
+      store.complete('odd', 'A', ANSWER, 12.5),
+      store.claim('zero', 'A', 0),
+    ]);
+    expect(results).toEqual([{ state: 'claimed' }, undefined, { state: 'claimed' }]);
+    expect(await store.peek('odd')).toEqual({ state: 'done', response: ANSWER });
+    expect(await redis.pttl(`${prefix}odd`)).toBeGreaterThan(0);
+  });
+
   it('keeps an answer with line breaks exactly, and reads answers written by earlier versions', async () => {
     const multiline = { body: '<xml>\n<a>1</a>\r\n</xml>\n', contentType: 'application/xml' };
     await store.claim('k', 'A', 5000);

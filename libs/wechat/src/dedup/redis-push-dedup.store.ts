@@ -91,7 +91,7 @@ export class RedisPushDedupStore implements PushDedupStore {
       key: this.keyPrefix + key,
       claim: PENDING + owner,
       answer: '',
-      ttlMs: pendingTtlMs,
+      ttlMs: redisTtl(pendingTtlMs),
     });
     if (result === 1) return { state: 'claimed' };
     const state = decode(typeof result === 'string' && result !== '' ? result : null);
@@ -115,7 +115,7 @@ export class RedisPushDedupStore implements PushDedupStore {
       key: this.keyPrefix + key,
       claim: PENDING + owner,
       answer,
-      ttlMs,
+      ttlMs: redisTtl(ttlMs),
     });
   }
 
@@ -144,6 +144,14 @@ export class RedisPushDedupStore implements PushDedupStore {
     const result = await this.commands.script(BATCH_SCRIPT, keys, args);
     return Array.isArray(result) ? (result as unknown[]) : [];
   }
+}
+
+/**
+ * A TTL Redis accepts (`PX` takes a positive integer): one bad argument would fail the whole script
+ * call, and with it every claim and answer of the turn.
+ */
+function redisTtl(ms: number): number {
+  return Number.isFinite(ms) && ms > 1 ? Math.ceil(ms) : 1;
 }
 
 function decode(value: string | null): PushDedupState {
