@@ -218,6 +218,72 @@ export function renderReport(report: BenchReport): string {
       }
     }
   }
+  const remains = missedTargetNotes(report);
+  if (remains.length > 0) {
+    push(
+      '',
+      '## 7. What remains where the callback target is missed',
+      '',
+      "From the rows above, as time per request on the whole machine (the client, the server and Redis share its cores): a row at ratio r costs the bare route's time × (1/r − 1) more per request. The protocol core is the sum of section 5 for one safe-mode push (URL signature check, decryption with its `msg_signature` check, both XML parses, the reply XML, the encrypted and signed reply).",
+      '',
+      '| Adapter | Bare route (µs/request) | A push may add, at 0.75 (µs) | It adds (µs) | Callback shape alone (µs) | Protocol core (µs) | Left for handling and de-dup at 0.75 (µs) | They take (µs) |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...remains.map(
+        (note) =>
+          `| ${note.adapter} | ${num(note.bareMicros, 1)} | ${num(note.budget, 1)} | ${num(note.added, 1)} | ${num(note.shape, 1)} | ${num(note.core, 1)} | ${num(note.budget - note.shape - note.core, 1)} | ${num(note.added - note.shape - note.core, 1)} |`,
+      ),
+      '',
+      'Where the last but one column is near zero or below, the target cannot be met without dropping work a push needs: the exactly-once de-dup (a Redis claim and the recorded answer, section 6) or the encrypted reply. See the README (Benchmarks) for what was done.',
+    );
+  }
   push('');
   return lines.join('\n');
+}
+
+interface MissedTargetNote {
+  adapter: string;
+  bareMicros: number;
+  budget: number;
+  added: number;
+  shape: number;
+  core: number;
+}
+
+/** Names of the section 5 operations one safe-mode echo push performs once each. */
+const SAFE_PUSH_OPERATIONS = [
+  'signature check',
+  'decrypt',
+  'XML parse (envelope)',
+  'XML parse (message)',
+  'reply build',
+  'encrypt reply',
+];
+
+/** The decomposition of a missed safe-mode echo target, per adapter (section 7). */
+function missedTargetNotes(report: BenchReport): MissedTargetNote[] {
+  const core = SAFE_PUSH_OPERATIONS.reduce(
+    (sum, name) => sum + (report.micro.find((row) => row.name === name)?.microseconds ?? NaN),
+    0,
+  );
+  const notes: MissedTargetNote[] = [];
+  const adapters = new Set(report.callbacks.map((row) => row.adapter));
+  for (const adapter of adapters) {
+    if (adapter.includes('diagnostic')) continue;
+    const rows = report.callbacks.filter((row) => row.adapter === adapter && !row.skipped);
+    const bare = rows.find((row) => row.name.startsWith('bare'));
+    const shape = rows.find((row) => row.name.startsWith('callback shape'));
+    const safe = rows.find((row) => row.name.startsWith('safe-mode text push'));
+    if (!bare || !shape || !safe || safe.ratio >= TARGETS.safeEchoRatio) continue;
+    const bareMicros = 1e6 / bare.rps;
+    const extra = (ratio: number): number => bareMicros * (1 / ratio - 1);
+    notes.push({
+      adapter,
+      bareMicros,
+      budget: extra(TARGETS.safeEchoRatio),
+      added: extra(safe.ratio),
+      shape: Math.max(extra(shape.ratio), 0),
+      core,
+    });
+  }
+  return notes;
 }
