@@ -9,6 +9,7 @@ import {
   type INestApplication,
   type NestApplicationOptions,
   type NestInterceptor,
+  type Type,
 } from '@nestjs/common';
 import { map, tap, type Observable } from 'rxjs';
 import { randomBytes } from 'node:crypto';
@@ -52,8 +53,10 @@ async function createApp(
   adapter: HttpAdapterName,
   extra: Record<string, unknown> = {},
   appOptions: NestApplicationOptions = {},
+  host: { controllers?: Type[]; configure?: (app: INestApplication<App>) => void } = {},
 ): Promise<INestApplication<App>> {
   const moduleRef = await Test.createTestingModule({
+    controllers: host.controllers ?? [],
     imports: [
       WechatModule.forRoot({
         appId: APP_ID,
@@ -65,7 +68,7 @@ async function createApp(
       FixtureHandlersModule,
     ],
   }).compile();
-  return initApp(moduleRef, adapter, appOptions);
+  return initApp(moduleRef, adapter, appOptions, host.configure);
 }
 
 describe.each(HTTP_ADAPTERS)('WeChat callback endpoint on %s (handlers fixture)', (adapter) => {
@@ -455,20 +458,15 @@ describe.each(HTTP_ADAPTERS)(
     const logger = new ErrorRecorder();
     let app: INestApplication<App>;
     beforeAll(async () => {
-      const moduleRef = await Test.createTestingModule({
-        imports: [
-          WechatModule.forRoot({
-            appId: APP_ID,
-            appSecret: 'secret-not-used-here',
-            token: TOKEN,
-            encodingAESKey: AES_KEY,
-          }),
-          FixtureHandlersModule,
-        ],
-        controllers: [HostController],
-      }).compile();
-      app = await initApp(moduleRef, adapter, { logger }, (created) =>
-        created.useGlobalInterceptors(new HandledByInterceptor(), new WrapResultInterceptor()),
+      app = await createApp(
+        adapter,
+        {},
+        { logger },
+        {
+          controllers: [HostController],
+          configure: (created) =>
+            created.useGlobalInterceptors(new HandledByInterceptor(), new WrapResultInterceptor()),
+        },
       );
     });
     afterAll(() => app.close());
