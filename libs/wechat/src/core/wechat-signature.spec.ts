@@ -13,7 +13,7 @@ interface Vector {
   encrypt: string | null;
 }
 
-const VECTORS_PATH = path.resolve(__dirname, '../../../../../shared/spec/vectors.json');
+const VECTORS_PATH = path.resolve(__dirname, '../../test/fixtures/wechat-vectors.json');
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as Vector[];
 
 function vector(name: string): Vector {
