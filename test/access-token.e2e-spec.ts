@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { WechatClientService } from '../libs/wechat/src/api/wechat-client.service';
-import { WechatHttpClient } from '../libs/wechat/src/api/wechat-http.client';
-import { WechatApiError } from '../libs/wechat/src/errors/wechat-api.error';
-import { AccessTokenService } from '../libs/wechat/src/token/access-token.service';
-import type { AccessTokenStore } from '../libs/wechat/src/token/access-token-store.interface';
 import {
-  accessTokenKey,
-  accessTokenLockKey,
-} from '../libs/wechat/src/token/access-token.constants';
-import { MemoryAccessTokenStore } from '../libs/wechat/src/token/memory-access-token.store';
-import { RedisAccessTokenStore } from '../libs/wechat/src/token/redis-access-token.store';
+  AccessTokenService,
+  MemoryAccessTokenStore,
+  RedisAccessTokenStore,
+  WechatApiError,
+  WechatClientService,
+  WechatHttpClient,
+  type AccessTokenStore,
+} from '@app/wechat';
 import { startRedisServer, type RedisServerHandle } from './support/redis-server';
 import { captureOutput } from './support/token-log-capture';
 import { tokenTestOptions, type TokenTestOptions } from './support/token-options';
@@ -18,6 +16,12 @@ import { startTokenWorkers, type TokenWorker } from './support/token-workers';
 import { startWechatApiServer, type WechatApiServer } from '@app/wechat/testing';
 
 const REDIS_URL = process.env.WECHAT_TEST_REDIS_URL as string;
+
+/** The token's Redis key, as the README's key schema documents it. */
+const accessTokenKey = (keyPrefix: string, appId: string) => `${keyPrefix}access_token:${appId}`;
+/** The refresh lock's Redis key, as the README's key schema documents it. */
+const accessTokenLockKey = (keyPrefix: string, appId: string) =>
+  `${keyPrefix}access_token_lock:${appId}`;
 const TOKEN = '/cgi-bin/token';
 const STABLE = '/cgi-bin/stable_token';
 const TEMPLATE = '/cgi-bin/message/template/send';

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { WechatClientService } from '../libs/wechat/src/api/wechat-client.service';
-import { WechatHttpClient } from '../libs/wechat/src/api/wechat-http.client';
-import type { WechatQRCodeRequest } from '../libs/wechat/src/api/wechat-api.interfaces';
 import {
+  AccessTokenService,
+  MemoryAccessTokenStore,
+  RedisAccessTokenStore,
   WechatApiError,
+  WechatClientService,
+  WechatHttpClient,
   WechatHttpError,
   WechatValidationError,
-} from '../libs/wechat/src/errors/wechat-api.error';
-import { AccessTokenService } from '../libs/wechat/src/token/access-token.service';
-import { MemoryAccessTokenStore } from '../libs/wechat/src/token/memory-access-token.store';
-import { RedisAccessTokenStore } from '../libs/wechat/src/token/redis-access-token.store';
+  type WechatQRCodeRequest,
+} from '@app/wechat';
 import { captureOutput } from './support/token-log-capture';
 import { tokenTestOptions, type TokenTestOptions } from './support/token-options';
 import { startWechatApiServer, type WechatApiServer } from '@app/wechat/testing';

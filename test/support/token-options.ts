@@ -1,5 +1,4 @@
-import type { ResolvedWechatOptions } from '../../libs/wechat/src/interfaces/resolved-wechat-options.interface';
-import { resolveWechatOptions } from '../../libs/wechat/src/wechat-options.resolver';
+import { resolveWechatOptions, type ResolvedWechatOptions } from '@app/wechat';
 
 /** The options the token tests vary; everything else gets the library's defaults. */
 export type TokenTestOptions = Pick<ResolvedWechatOptions, 'appId' | 'appSecret' | 'apiBaseUrl'> &

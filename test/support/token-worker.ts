@@ -1,11 +1,13 @@
 // A separate OS process with its own ioredis connection, AccessTokenService and
 // WechatClientService, driven over IPC by test/support/token-workers.ts (multi-process tests).
-// Run with: node -r ts-node/register/transpile-only test/support/token-worker.ts
+// Run with: node -r ts-node/register/transpile-only -r tsconfig-paths/register test/support/token-worker.ts
 import Redis from 'ioredis';
-import { WechatClientService } from '../../libs/wechat/src/api/wechat-client.service';
-import { WechatHttpClient } from '../../libs/wechat/src/api/wechat-http.client';
-import { AccessTokenService } from '../../libs/wechat/src/token/access-token.service';
-import { RedisAccessTokenStore } from '../../libs/wechat/src/token/redis-access-token.store';
+import {
+  AccessTokenService,
+  RedisAccessTokenStore,
+  WechatClientService,
+  WechatHttpClient,
+} from '@app/wechat';
 import { tokenTestOptions, type TokenTestOptions } from './token-options';
 import type { TokenWorkerRequest, TokenWorkerResult } from './token-workers';
 

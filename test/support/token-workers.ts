@@ -128,7 +128,7 @@ class ForkedTokenWorker implements TokenWorker {
 export async function startTokenWorkers(count: number): Promise<TokenWorker[]> {
   const workers = Array.from({ length: count }, () => {
     const child = fork(WORKER_PATH, [], {
-      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      execArgv: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, TS_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json') },
     });
