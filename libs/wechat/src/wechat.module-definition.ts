@@ -1,7 +1,8 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
 import { DEFAULT_CALLBACK_PATH, WECHAT_CALLBACK_ENABLED } from './wechat.constants';
 import { createWebhookController } from './webhook/create-webhook-controller';
+import { createWechatRedisProvider } from './wechat-redis.provider';
 
 /** Options of `forRoot`/`forRootAsync` that shape the module itself rather than its services. */
 export interface WechatModuleExtras {
@@ -21,7 +22,7 @@ export const {
   .setFactoryMethodName('createWechatOptions')
   .setExtras<WechatModuleExtras>(
     { isGlobal: false, path: DEFAULT_CALLBACK_PATH },
-    (definition, extras) => ({
+    (definition, extras): DynamicModule => ({
       ...definition,
       global: extras.isGlobal,
       controllers:
@@ -31,6 +32,7 @@ export const {
       providers: [
         ...(definition.providers ?? []),
         { provide: WECHAT_CALLBACK_ENABLED, useValue: extras.path !== false },
+        createWechatRedisProvider(WECHAT_MODULE_OPTIONS),
       ],
     }),
   )

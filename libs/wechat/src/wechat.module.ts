@@ -30,7 +30,6 @@ import {
 import { MEMORY_STORE_WARNING } from './wechat.messages';
 import { WECHAT_MODULE_OPTIONS, WechatConfigurableModule } from './wechat.module-definition';
 import { resolveWechatOptions } from './wechat-options.resolver';
-import { wechatRedisProvider } from './wechat-redis.provider';
 
 const optionsProvider: Provider = {
   provide: WECHAT_OPTIONS,
@@ -70,7 +69,6 @@ const dedupStoreProvider: Provider = {
   imports: [DiscoveryModule],
   providers: [
     optionsProvider,
-    wechatRedisProvider,
     storeProvider,
     WechatHttpClient,
     AccessTokenService,
