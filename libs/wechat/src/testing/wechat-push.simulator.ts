@@ -78,6 +78,7 @@ export class WechatPushSimulator {
   private readonly crypt: MsgCrypt | undefined;
   readonly accountId: string;
   readonly openId: string;
+  private nextMsgId = firstMsgId();
 
   constructor(private readonly options: WechatPushSimulatorOptions) {
     this.crypt = options.encodingAESKey
@@ -136,9 +137,13 @@ export class WechatPushSimulator {
     return { status: response.status, body, reply: await this.readReply(body) };
   }
 
-  /** The fields of a text message from `openId` (a fresh `MsgId` each time). */
+  /** The fields of a text message from `openId` (a `MsgId` this simulator never gave before). */
   text(content: string, extra: WechatPushFields = {}): WechatPushFields {
-    return this.header('text', { Content: content, MsgId: randomMsgId(), ...extra });
+    return this.header('text', {
+      Content: content,
+      MsgId: (this.nextMsgId++).toString(),
+      ...extra,
+    });
   }
 
   /** The fields of an event push, e.g. `event('SCAN', { EventKey: 'scene', Ticket: 't' })`. */
@@ -247,6 +252,10 @@ export function toPushXml(fields: WechatPushFields): string {
   return `${xml}</xml>`;
 }
 
-function randomMsgId(): string {
-  return (BigInt(Date.now()) * 1000n + BigInt(randomBytes(2).readUInt16BE(0) % 1000)).toString();
+/**
+ * The first `MsgId` of a simulator: a random 56-bit number, so simulators (in any process) start
+ * far apart, and one simulator's ids never repeat (it counts up from here).
+ */
+function firstMsgId(): bigint {
+  return BigInt(`0x${randomBytes(7).toString('hex')}`) + 1n;
 }
