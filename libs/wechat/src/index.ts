@@ -12,6 +12,7 @@ export { WECHAT_OPTIONS, WECHAT_ACCESS_TOKEN_STORE } from './wechat.constants';
 export type {
   WechatModuleOptions,
   WechatTokenMode,
+  WechatNamedRedisClient,
 } from './interfaces/wechat-module-options.interface';
 export type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options.interface';
 export { resolveWechatOptions } from './wechat-options.resolver';

@@ -1,7 +1,7 @@
-import { RedisModule } from '@liaoliaots/nestjs-redis';
+import { ClusterModule, RedisModule } from '@liaoliaots/nestjs-redis';
 import type { DynamicModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { WechatConfigError } from './errors/wechat-config.error';
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
 import { WECHAT_REDIS_CLIENT } from './wechat.constants';
@@ -15,7 +15,7 @@ async function resolveRedis(redis: WechatModuleOptions['redis'], imports: Dynami
     imports: [...imports, WechatModule.forRoot({ ...BASE, redis, path: false })],
   }).compile();
   try {
-    return moduleRef.get<Redis | undefined>(WECHAT_REDIS_CLIENT);
+    return moduleRef.get<Redis | Cluster | undefined>(WECHAT_REDIS_CLIENT);
   } finally {
     await moduleRef.close();
   }
@@ -53,16 +53,16 @@ describe('the "redis" option', () => {
       readyLog: false,
     });
     const named = await resolveRedis({ clientName: 'wechat' }, [redisModule]);
-    expect(named?.options.db).toBe(1);
+    expect((named as Redis).options.db).toBe(1);
     const byDefault = await resolveRedis({}, [redisModule]);
-    expect(byDefault?.options.db).toBe(0);
+    expect((byDefault as Redis).options.db).toBe(0);
   });
 
   it('{ clientName } without RedisModule registered is a WechatConfigError saying what to import', async () => {
     const error = await bootError({ clientName: 'wechat' });
     expect(error).toBeInstanceOf(WechatConfigError);
     expect((error as Error).message).toBe(
-      'Invalid WechatModule configuration: "redis" names the client "wechat", but RedisModule from @liaoliaots/nestjs-redis is not registered: import RedisModule.forRoot(...) in the host app.',
+      'Invalid WechatModule configuration: "redis" names the client "wechat", but RedisModule from @liaoliaots/nestjs-redis is not registered: import RedisModule.forRoot(...) (or ClusterModule.forRoot(...)) in the host app.',
     );
   });
 
@@ -81,8 +81,55 @@ describe('the "redis" option', () => {
   it('anything else is a WechatConfigError', async () => {
     const error = await bootError('redis://localhost' as unknown as WechatModuleOptions['redis']);
     expect(error).toBeInstanceOf(WechatConfigError);
-    expect((error as Error).message).toContain(
-      '"redis" must be an ioredis client or { clientName }',
+    expect((error as Error).message).toBe(
+      'Invalid WechatModule configuration: "redis" must be an ioredis client or Cluster, or { clientName } of a @liaoliaots/nestjs-redis client.',
     );
+  });
+
+  describe('with ClusterModule', () => {
+    const clusterModule = () =>
+      ClusterModule.forRoot({
+        config: [
+          { namespace: 'default', nodes: [REDIS_URL], lazyConnect: true },
+          { namespace: 'fleet', nodes: [REDIS_URL], lazyConnect: true },
+        ],
+        readyLog: false,
+      });
+    const redisModule = () =>
+      RedisModule.forRoot({ config: { url: REDIS_URL, lazyConnect: true }, readyLog: false });
+
+    it('a name only ClusterModule registers resolves to its Cluster client', async () => {
+      const client = await resolveRedis({ clientName: 'fleet' }, [clusterModule(), redisModule()]);
+      expect(client).toBeInstanceOf(Cluster);
+    });
+
+    it('a name both register is a WechatConfigError unless kind says which', async () => {
+      const error = await bootError({}, [clusterModule(), redisModule()]);
+      expect(error).toBeInstanceOf(WechatConfigError);
+      expect((error as Error).message).toBe(
+        `Invalid WechatModule configuration: "redis" names the client "default", which both RedisModule and ClusterModule register: add kind: 'redis' or kind: 'cluster' to say which.`,
+      );
+      const cluster = await resolveRedis({ kind: 'cluster' }, [clusterModule(), redisModule()]);
+      expect(cluster).toBeInstanceOf(Cluster);
+      const standalone = await resolveRedis({ kind: 'redis' }, [clusterModule(), redisModule()]);
+      expect(standalone).toBeInstanceOf(Redis);
+    });
+
+    it('kind limits the lookup to that module', async () => {
+      const error = await bootError({ clientName: 'fleet', kind: 'redis' }, [
+        clusterModule(),
+        redisModule(),
+      ]);
+      expect((error as Error).message).toBe(
+        'Invalid WechatModule configuration: "redis" names the client "fleet", which @liaoliaots/nestjs-redis RedisModule does not know.',
+      );
+    });
+
+    it('an unknown kind is a WechatConfigError', async () => {
+      const error = await bootError({ kind: 'sentinel' as 'redis' }, [redisModule()]);
+      expect((error as Error).message).toBe(
+        'Invalid WechatModule configuration: "redis.kind" must be "redis" or "cluster".',
+      );
+    });
   });
 });

@@ -1,12 +1,12 @@
 import type { Provider } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { WechatConfigError } from './errors/wechat-config.error';
 import { loadOptionalPeer } from './optional-peer.util';
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
 import { WECHAT_REDIS_CLIENT } from './wechat.constants';
 
-/** Whether a value looks like an ioredis client (duck-typed, so any ioredis copy works). */
-export function isRedisClient(value: unknown): value is Redis {
+/** Whether a value looks like an ioredis client or Cluster (duck-typed: any ioredis copy works). */
+export function isRedisClient(value: unknown): value is Redis | Cluster {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -17,11 +17,22 @@ export function isRedisClient(value: unknown): value is Redis {
 }
 
 type NestjsRedis = typeof import('@liaoliaots/nestjs-redis');
-type RedisService = InstanceType<NestjsRedis['RedisService']>;
+
+/** The two registries of `@liaoliaots/nestjs-redis` that a client name is looked up in. */
+interface NamedClientRegistries {
+  readonly installed: boolean;
+  readonly redis?: { getOrNil(name: string): Redis | null };
+  readonly cluster?: { getOrNil(name: string): Cluster | null };
+}
 
 /**
- * Resolves the `redis` option to an ioredis client: the client itself, or a named client of
- * `@liaoliaots/nestjs-redis` looked up through its `RedisService`; `undefined` for in-memory mode.
+ * Resolves the `redis` option to an ioredis client (or Cluster): the client itself, or a named
+ * client of `@liaoliaots/nestjs-redis`, looked up in its `RedisModule` and `ClusterModule`;
+ * `undefined` for in-memory mode.
+ *
+ * The rule for a name: it is looked up in both modules that the host registered; found in one, that
+ * client is used; found in both, `kind: 'redis' | 'cluster'` must say which (else a
+ * {@link WechatConfigError}); found in neither, a {@link WechatConfigError} names it.
  *
  * `@liaoliaots/nestjs-redis` (and with it `ioredis`) is an optional peer: it is looked for when the
  * module is defined (`forRoot`/`forRootAsync`), not when the library is loaded, and an app without
@@ -35,41 +46,60 @@ export function createWechatRedisProvider(moduleOptionsToken: symbol | string): 
     provide: WECHAT_REDIS_CLIENT,
     inject: [
       moduleOptionsToken,
-      ...(nestjsRedis ? [{ token: nestjsRedis.RedisService, optional: true }] : []),
+      ...(nestjsRedis
+        ? [
+            { token: nestjsRedis.RedisService, optional: true },
+            { token: nestjsRedis.ClusterService, optional: true },
+          ]
+        : []),
     ],
-    useFactory: (options: WechatModuleOptions, service?: RedisService) =>
-      resolveRedisOption(options?.redis, nestjsRedis !== undefined, service),
+    useFactory: (
+      options: WechatModuleOptions,
+      redis?: NamedClientRegistries['redis'],
+      cluster?: NamedClientRegistries['cluster'],
+    ) =>
+      resolveRedisOption(options?.redis, { installed: nestjsRedis !== undefined, redis, cluster }),
   };
 }
 
 function resolveRedisOption(
   redis: WechatModuleOptions['redis'] | null,
-  installed: boolean,
-  service: RedisService | undefined,
-): Redis | undefined {
+  registries: NamedClientRegistries,
+): Redis | Cluster | undefined {
   if (redis === undefined || redis === null) return undefined;
   if (isRedisClient(redis)) return redis;
   if (typeof redis !== 'object') {
     throw new WechatConfigError(
-      '"redis" must be an ioredis client or { clientName } of a @liaoliaots/nestjs-redis client.',
+      '"redis" must be an ioredis client or Cluster, or { clientName } of a @liaoliaots/nestjs-redis client.',
     );
   }
-  const clientName = redis.clientName ?? 'default';
-  if (!installed) {
+  const { clientName = 'default', kind } = redis;
+  if (kind !== undefined && kind !== 'redis' && kind !== 'cluster') {
+    throw new WechatConfigError('"redis.kind" must be "redis" or "cluster".');
+  }
+  if (!registries.installed) {
     throw new WechatConfigError(
       `"redis" names the client "${clientName}" of @liaoliaots/nestjs-redis, which is not installed: run \`npm install @liaoliaots/nestjs-redis ioredis\`, or pass an ioredis client as "redis".`,
     );
   }
-  if (!service) {
+  if (!registries.redis && !registries.cluster) {
     throw new WechatConfigError(
-      `"redis" names the client "${clientName}", but RedisModule from @liaoliaots/nestjs-redis is not registered: import RedisModule.forRoot(...) in the host app.`,
+      `"redis" names the client "${clientName}", but RedisModule from @liaoliaots/nestjs-redis is not registered: import RedisModule.forRoot(...) (or ClusterModule.forRoot(...)) in the host app.`,
     );
   }
-  try {
-    return service.getOrThrow(clientName);
-  } catch {
+  const standalone = kind === 'cluster' ? null : (registries.redis?.getOrNil(clientName) ?? null);
+  const cluster = kind === 'redis' ? null : (registries.cluster?.getOrNil(clientName) ?? null);
+  if (standalone && cluster) {
     throw new WechatConfigError(
-      `"redis" names the client "${clientName}", which @liaoliaots/nestjs-redis does not know.`,
+      `"redis" names the client "${clientName}", which both RedisModule and ClusterModule register: add kind: 'redis' or kind: 'cluster' to say which.`,
     );
   }
+  const client = standalone ?? cluster;
+  if (!client) {
+    const where = kind === 'cluster' ? 'ClusterModule' : kind === 'redis' ? 'RedisModule' : '';
+    throw new WechatConfigError(
+      `"redis" names the client "${clientName}", which @liaoliaots/nestjs-redis ${where ? `${where} ` : ''}does not know.`,
+    );
+  }
+  return client;
 }

@@ -1,4 +1,12 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** A client registered with `@liaoliaots/nestjs-redis`, by name. */
+export interface WechatNamedRedisClient {
+  /** The client's namespace. Default `default`. */
+  clientName?: string;
+  /** Which module registers it, when both `RedisModule` and `ClusterModule` use the name. */
+  kind?: 'redis' | 'cluster';
+}
 
 /** How the access_token is obtained from WeChat. */
 export type WechatTokenMode = 'token' | 'stable_token';
@@ -26,11 +34,12 @@ export interface WechatModuleOptions {
   retryBackoffMs?: number;
 
   /**
-   * Where the access_token is shared between processes: an ioredis client, or the name of a client
-   * registered with `@liaoliaots/nestjs-redis` (`{ clientName: 'default' }`). Absent → in-memory
-   * (single instance only).
+   * Where the access_token and the push de-dup are shared between processes: an ioredis client (or
+   * Cluster), or the name of a client registered with `@liaoliaots/nestjs-redis`'s `RedisModule` or
+   * `ClusterModule` (`{ clientName: 'default' }`; `kind` picks one when both register the name).
+   * Absent → in-memory (single instance only).
    */
-  redis?: Redis | { clientName?: string };
+  redis?: Redis | Cluster | WechatNamedRedisClient;
   /** `token` (classic `GET /cgi-bin/token`, default) or `stable_token` (`POST /cgi-bin/stable_token`). */
   tokenMode?: WechatTokenMode;
   /** Prefix of the Redis keys (`<prefix>access_token:<appId>`). Default `wechat:`. */
