@@ -66,10 +66,22 @@ async function waitUntilReady(port: number, child: ChildProcess): Promise<void> 
   throw new Error(`redis-server on port ${port} was not ready within 10 s`);
 }
 
+/** What {@link startRedisServer} may vary. */
+export interface RedisServerOptions {
+  /** The port; default a free one. */
+  port?: number;
+  /** More `redis-server` arguments (cluster mode, `--replicaof` …). */
+  args?: string[];
+  /** Working directory of the server (where cluster mode writes its nodes file). */
+  cwd?: string;
+}
+
 /** Starts a throw-away redis-server (no persistence) on a free loopback port. */
-export async function startRedisServer(): Promise<RedisServerHandle> {
+export async function startRedisServer(
+  options: RedisServerOptions = {},
+): Promise<RedisServerHandle> {
   assertRedisServerInstalled();
-  const port = await getFreePort();
+  const port = options.port ?? (await getFreePort());
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
@@ -88,8 +100,9 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
         'no',
         '--loglevel',
         'warning',
+        ...(options.args ?? []),
       ],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', cwd: options.cwd },
     );
     child = proc;
     await waitUntilReady(port, proc);
