@@ -165,8 +165,8 @@ describe('AccessTokenService in one process (token mode)', () => {
     expect(server.calls(TOKEN)).toBe(1);
   });
 
-  it('never serves a token past expires_in − margin (302 s − 300 s = 2 s), then refreshes once', async () => {
-    const shortServer = await startWechatApiServer({ expiresIn: 302 });
+  it('never serves a token past expires_in − margin (4 s − min(300 s, 4 s / 2) = 2 s), then refreshes once', async () => {
+    const shortServer = await startWechatApiServer({ expiresIn: 4 });
     servers.push(shortServer);
     const keyPrefix = prefix();
     const a = instance(shortServer, { keyPrefix });
@@ -197,6 +197,26 @@ describe('AccessTokenService in one process (token mode)', () => {
     expect(seen.size).toBe(2);
     expect(shortServer.calls(TOKEN)).toBe(2);
   });
+
+  it.each([
+    [300, 150_000],
+    [301, 150_500],
+    [450, 225_000],
+    [601, 301_000],
+    [7200, 6_900_000],
+  ])(
+    'expires_in %i s with the default 300 s margin → stored (and served) for %i ms: no cliff at 300 s',
+    async (expiresIn, servedMs) => {
+      const lifetimeServer = await startWechatApiServer({ expiresIn });
+      servers.push(lifetimeServer);
+      const keyPrefix = prefix();
+      const { tokens } = instance(lifetimeServer, { keyPrefix });
+      await tokens.getAccessToken();
+      const pttl = await newRedis().pttl(accessTokenKey(keyPrefix, lifetimeServer.appId));
+      expect(pttl).toBeLessThanOrEqual(servedMs);
+      expect(pttl).toBeGreaterThan(servedMs - 2000);
+    },
+  );
 
   it.each([
     [40164, 'invalid ip 203.0.113.9 ipv6 ::ffff:203.0.113.9, not in whitelist', 'whitelist'],

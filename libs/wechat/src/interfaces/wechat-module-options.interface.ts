@@ -35,7 +35,10 @@ export interface WechatModuleOptions {
   tokenMode?: WechatTokenMode;
   /** Prefix of the Redis keys (`<prefix>access_token:<appId>`). Default `wechat:`. */
   keyPrefix?: string;
-  /** The cached token expires this many seconds before WeChat's `expires_in`. Default 300. */
+  /**
+   * The cached token expires this many seconds before WeChat's `expires_in`, but at most half of
+   * `expires_in` earlier (served for `expires_in − min(margin, expires_in / 2)`). Default 300.
+   */
   tokenSafetyMarginSeconds?: number;
   /** TTL of the cross-process refresh lock, in ms. Default 10 000. */
   lockTtlMs?: number;

@@ -7,15 +7,16 @@ export function lifetimeClock(): number {
 }
 
 /**
- * How long a credential with WeChat's `expires_in` is served, in ms: `expires_in` minus the safety
- * margin; if the margin is not shorter than `expires_in` (a stable token handed out shortly before
- * its rotation), half of `expires_in`.
+ * How long a credential with WeChat's `expires_in` is served, in ms:
+ * `expires_in − min(margin, expires_in / 2)`. The margin never takes more than half of the
+ * lifetime, and the result grows continuously with `expires_in` (no cliff where `expires_in`
+ * crosses the margin): with the default 300 s margin, 300 s → 150 s, 301 s → 150.5 s,
+ * 600 s → 300 s, 7200 s → 6900 s.
  *
  * @param expiresInSeconds WeChat's `expires_in` (> 0).
  * @param marginSeconds the configured safety margin (`tokenSafetyMarginSeconds`, ≥ 0).
  */
 export function servedLifetimeMs(expiresInSeconds: number, marginSeconds: number): number {
   const lifetime = expiresInSeconds * 1000;
-  const margin = marginSeconds * 1000;
-  return lifetime > margin ? lifetime - margin : Math.floor(lifetime / 2);
+  return lifetime - Math.min(marginSeconds * 1000, lifetime / 2);
 }
