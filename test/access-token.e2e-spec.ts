@@ -198,6 +198,28 @@ describe('AccessTokenService in one process (token mode)', () => {
     expect(shortServer.calls(TOKEN)).toBe(2);
   });
 
+  it.each(['Redis', 'in-memory'] as const)(
+    'a wall-clock step back of one hour does not extend a token (%s store): refreshed on time',
+    async (storeKind) => {
+      const shortServer = await startWechatApiServer({ expiresIn: 4 }); // served for 2 s
+      servers.push(shortServer);
+      const store = storeKind === 'in-memory' ? new MemoryAccessTokenStore() : undefined;
+      const { tokens } = instance(shortServer, { keyPrefix: prefix() }, store);
+      const first = await tokens.getAccessToken();
+      const realNow = Date.now.bind(Date);
+      const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 3_600_000);
+      try {
+        expect(await tokens.getAccessToken()).toBe(first);
+        await sleep(2300);
+        const second = await tokens.getAccessToken();
+        expect(second).not.toBe(first);
+        expect(shortServer.calls(TOKEN)).toBe(2);
+      } finally {
+        clock.mockRestore();
+      }
+    },
+  );
+
   it.each([
     [300, 150_000],
     [301, 150_500],

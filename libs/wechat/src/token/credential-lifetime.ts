@@ -1,9 +1,12 @@
+import { performance } from 'node:perf_hooks';
+
 /**
- * The clock on which in-process credential lifetimes are measured, in ms. Only differences between
- * two of its readings mean anything.
+ * The clock on which in-process credential lifetimes are measured, in ms: monotonic
+ * (`performance.now()`), so a step of the wall clock (NTP, a VM resumed, an operator) neither
+ * extends nor shortens a lifetime. Only differences between two of its readings mean anything.
  */
 export function lifetimeClock(): number {
-  return Date.now();
+  return performance.now();
 }
 
 /**
