@@ -248,7 +248,8 @@ describe('AccessTokenService in one process (token mode)', () => {
     'token endpoint errcode %i → WechatApiError at once for all 50 callers, exactly 1 call',
     async (errcode, errmsg, hint) => {
       server.injectError(TOKEN, { errcode, errmsg });
-      const { tokens } = instance(server, { keyPrefix: prefix() });
+      const tokenRefusalTtlMs = 300;
+      const { tokens } = instance(server, { keyPrefix: prefix(), tokenRefusalTtlMs });
       const errors = await Promise.all(
         Array.from({ length: 50 }, () => rejection(tokens.getAccessToken())),
       );
@@ -260,7 +261,19 @@ describe('AccessTokenService in one process (token mode)', () => {
         expect((error as Error).message).toContain(hint);
         expect((error as Error).message).not.toContain(server.appSecret);
       }
-      // Not cached: the next call asks again (and now succeeds).
+      // Within tokenRefusalTtlMs: the same typed error from the shared store, WeChat not asked.
+      const shared = await rejection(tokens.getAccessToken());
+      expect(shared).toBeInstanceOf(WechatApiError);
+      expect(shared).toMatchObject({
+        code: 'WECHAT_API',
+        errcode,
+        path: TOKEN,
+        errmsg: (errors[0] as WechatApiError).errmsg,
+        message: (errors[0] as Error).message,
+      });
+      expect(server.calls(TOKEN)).toBe(1);
+      // Not cached beyond it: the next call asks again (and now succeeds).
+      await sleep(tokenRefusalTtlMs + 100);
       const token = await tokens.getAccessToken();
       expect(server.issuedTokens).toEqual([token]);
       expect(server.calls(TOKEN)).toBe(2);
@@ -583,6 +596,73 @@ describe('several OS processes (token-worker.ts)', () => {
     expect(new Set(results.flatMap((r) => r.values)).size).toBe(80);
     expect(server.calls(TOKEN)).toBe(2);
     expect(server.calls(TEMPLATE)).toBe(160);
+  });
+
+  it('a WeChat refusal (40164) reaches every process at once, shared for tokenRefusalTtlMs: 1 upstream call per period', async () => {
+    const tokenRefusalTtlMs = 2000;
+    const options: TokenTestOptions = {
+      appId: server.appId,
+      appSecret: server.appSecret,
+      apiBaseUrl: server.url,
+      keyPrefix: prefix(),
+      lockTtlMs: 5000,
+      lockPollIntervalMs: 50,
+      tokenRefusalTtlMs,
+    };
+    await Promise.all(workers.map((worker) => worker.setup(options, REDIS_URL)));
+    server.injectDelay(TOKEN, 300); // every process is waiting for the holder when it fails
+    server.injectError(TOKEN, {
+      errcode: 40164,
+      errmsg: 'invalid ip 203.0.113.9 ipv6 ::ffff:203.0.113.9, not in whitelist',
+      times: 100,
+    });
+    const refused = { name: 'WechatApiError', code: 'WECHAT_API', errcode: 40164, path: TOKEN };
+    const started = Date.now();
+    const first = await Promise.all(workers.map((worker) => worker.run('token', 10)));
+    expect(first.flatMap((r) => r.failures)).toEqual(Array(40).fill(refused));
+    expect(first.flatMap((r) => r.errors)[0]).toContain('not in whitelist');
+    expect(server.calls(TOKEN)).toBe(1);
+    // Not after the lock's TTL (5 s), and not one failing call after the other.
+    expect(Math.max(...first.map((r) => r.finishedAt)) - started).toBeLessThan(2500);
+
+    // Within the period: every process fails at once, without asking WeChat.
+    const again = await Promise.all(workers.map((worker) => worker.run('token', 5)));
+    expect(again.flatMap((r) => r.failures)).toEqual(Array(20).fill(refused));
+    expect(server.calls(TOKEN)).toBe(1);
+
+    // After it: one more upstream call for the whole fleet, shared again.
+    await sleep(Math.max(0, started + 300 + tokenRefusalTtlMs + 400 - Date.now()));
+    const third = await Promise.all(workers.map((worker) => worker.run('token', 5)));
+    expect(third.flatMap((r) => r.failures)).toEqual(Array(20).fill(refused));
+    expect(server.calls(TOKEN)).toBe(2);
+  });
+
+  it('a holder whose fetch fails releases the lock at once: a waiter takes over within a poll, not after lockTtlMs', async () => {
+    const options: TokenTestOptions = {
+      appId: server.appId,
+      appSecret: server.appSecret,
+      apiBaseUrl: server.url,
+      keyPrefix: prefix(),
+      lockTtlMs: 5000,
+      lockPollIntervalMs: 50,
+      maxRetries: 0,
+    };
+    await Promise.all(workers.map((worker) => worker.setup(options, REDIS_URL)));
+    server.injectDelay(TOKEN, 300);
+    server.injectResponse(TOKEN, { status: 502, body: 'Bad Gateway' });
+    const started = Date.now();
+    const results = await Promise.all(workers.map((worker) => worker.run('token', 10)));
+    // The holder's callers get its failure (not a WeChat refusal: not shared) ...
+    expect(results.flatMap((r) => r.failures)).toEqual(
+      Array(10).fill({ name: 'WechatHttpError', code: 'WECHAT_HTTP', path: TOKEN }),
+    );
+    // ... and the other processes one new token, fetched by one of them.
+    const tokens = results.flatMap((r) => r.values);
+    expect(tokens).toHaveLength(30);
+    expect(server.issuedTokens).toHaveLength(1);
+    expect(new Set(tokens)).toEqual(new Set(server.issuedTokens));
+    expect(server.calls(TOKEN)).toBe(2);
+    expect(Math.max(...results.map((r) => r.finishedAt)) - started).toBeLessThan(2500);
   });
 
   it('the lock holder is SIGKILLed mid-fetch → the others get a token within lockTtlMs + a poll', async () => {

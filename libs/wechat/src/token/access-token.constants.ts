@@ -12,6 +12,14 @@ export function accessTokenKey(keyPrefix: string, appId: string): string {
   return `${keyPrefix}access_token:${appId}`;
 }
 
+/**
+ * Redis key of the token endpoint's last refusal (errcode), kept `tokenRefusalTtlMs`:
+ * `<keyPrefix>access_token_refusal:<appId>`.
+ */
+export function accessTokenRefusalKey(keyPrefix: string, appId: string): string {
+  return `${keyPrefix}access_token_refusal:${appId}`;
+}
+
 /** Redis key of the refresh lock: `<keyPrefix>access_token_lock:<appId>`. */
 export function accessTokenLockKey(keyPrefix: string, appId: string): string {
   return `${keyPrefix}access_token_lock:${appId}`;

@@ -7,6 +7,7 @@ import {
   STABLE_TOKEN_FORCE_REFRESH_INTERVAL_MS,
   accessTokenKey,
   accessTokenLockKey,
+  accessTokenRefusalKey,
 } from './access-token.constants';
 import { AccessTokenFetcher } from './access-token.fetcher';
 import { ForceRefreshPolicy } from './force-refresh.policy';
@@ -16,6 +17,7 @@ import type { SharedCredential } from './shared-credential.interface';
 import { SharedCredentialRefresher } from './shared-credential.refresher';
 import { SharedStoreHealth } from './shared-store.health';
 import { Singleflight } from './singleflight';
+import { wechatApiRefusalCodec } from './wechat-api-refusal.codec';
 
 /**
  * The access_token of the Official Account, one for the whole fleet. Composed of:
@@ -26,6 +28,10 @@ import { Singleflight } from './singleflight';
  * - **Refresh**: in-process {@link Singleflight} (one refresh per process at a time) around the
  *   fleet protocol of {@link SharedCredentialRefresher} (shared copy, lock, waiters) with the
  *   {@link AccessTokenFetcher} (`/cgi-bin/token` or `/cgi-bin/stable_token`).
+ * - **Refusal** (WeChat answers the token endpoint with an errcode, e.g. 40164): the lock is
+ *   released at once and the refusal is shared for `tokenRefusalTtlMs` (default 5 s): every caller
+ *   of every process gets the same `WechatApiError` at once, and the fleet asks WeChat about
+ *   once per period.
  * - **Rejection** (`40001/40014/42001`): {@link clearAccessToken} with the rejected token deletes
  *   the shared copy only if it still holds that token, so when the whole fleet sees 40001 at once
  *   the token is refreshed once and everyone picks up the new one.
@@ -71,14 +77,16 @@ export class AccessTokenService {
       this.health,
       new AccessTokenFetcher(options, http, forceRefresh, this.logger),
       this.rejected,
+      wechatApiRefusalCodec,
       {
         keys: {
           value: accessTokenKey(keyPrefix, appId),
           lock: accessTokenLockKey(keyPrefix, appId),
+          refusal: accessTokenRefusalKey(keyPrefix, appId),
         },
         lockTtlMs: options.lockTtlMs,
         lockPollIntervalMs: options.lockPollIntervalMs,
-        lockWaitMs: options.lockWaitMs,
+        refusalTtlMs: options.tokenRefusalTtlMs,
       },
     );
   }

@@ -35,4 +35,18 @@ export interface SharedCredentialKeys {
   readonly value: string;
   /** The refresh lock. */
   readonly lock: string;
+  /** Upstream's last refusal to issue the credential, kept for a few seconds. */
+  readonly refusal: string;
+}
+
+/**
+ * Which upstream errors are refusals worth sharing with the fleet (the same answer would come back
+ * to every process for a while: IP not whitelisted, wrong secret, quota used up), as text for the
+ * shared store, and back into an error of the same class with the same code.
+ */
+export interface CredentialRefusalCodec {
+  /** The text to share for `error`, or `undefined` when it is not a refusal (network error, …). */
+  encode(error: unknown): string | undefined;
+  /** The error `text` describes, or `undefined` when it is not one of ours. */
+  decode(text: string): Error | undefined;
 }

@@ -5,6 +5,7 @@ import type { HeldCredential } from './local-credential.cache';
 import type { RejectedCredentialRegistry } from './rejected-credential.registry';
 import type {
   CredentialFetcher,
+  CredentialRefusalCodec,
   FetchedCredential,
   SharedCredential,
   SharedCredentialKeys,
@@ -17,10 +18,10 @@ export interface SharedCredentialRefresherOptions {
   readonly keys: SharedCredentialKeys;
   /** TTL of the refresh lock, in ms; the holder extends it every third of it. */
   readonly lockTtlMs: number;
-  /** How often a waiter looks at the store again, in ms. */
+  /** How often a waiter looks at the store again (copy, refusal, lock), in ms. */
   readonly lockPollIntervalMs: number;
-  /** How long a waiter polls before it competes for the lock itself, in ms. */
-  readonly lockWaitMs: number;
+  /** How long an upstream refusal is shared through the store, in ms; 0: not shared. */
+  readonly refusalTtlMs: number;
 }
 
 /**
@@ -33,8 +34,13 @@ export interface SharedCredentialRefresherOptions {
  *   the lock (else only `SET NX`, so a newer value is never overwritten), and releases the lock
  *   (owner-only). While fetching, the holder extends its lock every `lockTtlMs / 3`; a crashed
  *   holder stops extending and blocks the others at most `lockTtlMs`.
- * - Waiters re-read the shared copy every `lockPollIntervalMs` and compete for the lock again after
- *   `lockWaitMs` or as soon as the holder's lock has expired, whichever comes first.
+ * - Waiters look at the store every `lockPollIntervalMs`: the shared copy, then a shared refusal,
+ *   then the lock itself (`SET NX`), so they notice within one poll that the holder released it
+ *   (after a failure: at once, owner-only) or that it expired, and one of them takes over.
+ * - Upstream refuses (an error the {@link CredentialRefusalCodec} encodes, e.g. WeChat's 40164):
+ *   before releasing the lock, the holder stores the refusal for `refusalTtlMs`. Waiters and later
+ *   callers of every process get the same typed error from it at once, so the fleet asks upstream
+ *   about once per `refusalTtlMs` while the cause lasts (a new holder re-checks it under the lock).
  * - Store unreachable: the credential is fetched directly (the caller keeps it in-process), and
  *   {@link resync} publishes it once the store is back.
  */
@@ -44,13 +50,15 @@ export class SharedCredentialRefresher {
    * @param health outage tracking of that store.
    * @param fetcher gets the credential from upstream.
    * @param rejected the values known to be rejected.
-   * @param options keys and lock settings.
+   * @param refusals which upstream errors are shared, and how.
+   * @param options keys, lock and refusal settings.
    */
   constructor(
     private readonly store: AccessTokenStore,
     private readonly health: SharedStoreHealth,
     private readonly fetcher: CredentialFetcher,
     private readonly rejected: RejectedCredentialRegistry,
+    private readonly refusals: CredentialRefusalCodec,
     private readonly options: SharedCredentialRefresherOptions,
   ) {}
 
@@ -98,33 +106,38 @@ export class SharedCredentialRefresher {
     return undefined;
   }
 
-  /** Shared copy, else lock and fetch, else wait for the holder. Store failures → StoreUnavailable. */
+  /**
+   * Shared copy, else shared refusal, else lock and fetch, else wait a poll and look again.
+   * Store failures → StoreUnavailable.
+   */
   private async fromFleet(): Promise<SharedCredential> {
-    const cached = await this.readShared();
-    if (cached !== undefined) return cached;
-    const { keys, lockTtlMs, lockPollIntervalMs, lockWaitMs } = this.options;
-    let competeAt = Number.NEGATIVE_INFINITY;
+    const { keys, lockTtlMs, lockPollIntervalMs } = this.options;
     for (;;) {
-      if (lifetimeClock() >= competeAt) {
-        const owner = randomUUID();
-        const attempt = await this.health.call(() =>
-          this.store.tryLock(keys.lock, owner, lockTtlMs),
-        );
-        if (attempt.acquired) return this.asLockHolder(owner);
-        competeAt = lifetimeClock() + Math.min(lockWaitMs, Math.max(0, attempt.remainingMs));
-      }
-      await sleep(Math.max(1, Math.min(lockPollIntervalMs, competeAt - lifetimeClock())));
       const shared = await this.readShared();
       if (shared !== undefined) return shared;
+      await this.throwIfRefused();
+      const owner = randomUUID();
+      const attempt = await this.health.call(() => this.store.tryLock(keys.lock, owner, lockTtlMs));
+      if (attempt.acquired) return this.asLockHolder(owner);
+      await sleep(Math.max(1, Math.min(lockPollIntervalMs, attempt.remainingMs)));
     }
   }
 
   private async asLockHolder(owner: string): Promise<SharedCredential> {
     const stopExtending = this.keepLock(owner);
     try {
+      // Between our last look and the lock, the previous holder may have published or been refused.
       const cached = await this.readShared();
       if (cached !== undefined) return cached;
-      return await this.publish(await this.fetch(), owner);
+      await this.throwIfRefused();
+      let fetched: FetchedCredential;
+      try {
+        fetched = await this.fetch();
+      } catch (error: unknown) {
+        await this.shareRefusal(error);
+        throw error;
+      }
+      return await this.publish(fetched, owner);
     } finally {
       stopExtending();
       await this.health.attempt(() => this.store.unlock(this.options.keys.lock, owner));
@@ -172,6 +185,22 @@ export class SharedCredentialRefresher {
       return undefined;
     }
     return { value: stored.value, expiresAt: readAt + stored.ttlMs, rejected: false };
+  }
+
+  /** Throws the refusal another process (or this one) stored, if it is still there. */
+  private async throwIfRefused(): Promise<void> {
+    if (this.options.refusalTtlMs <= 0) return;
+    const stored = await this.health.call(() => this.store.get(this.options.keys.refusal));
+    const refusal = stored === null ? undefined : this.refusals.decode(stored.value);
+    if (refusal !== undefined) throw refusal;
+  }
+
+  /** Stores an upstream refusal for `refusalTtlMs` (before the lock is released). */
+  private async shareRefusal(error: unknown): Promise<void> {
+    const { keys, refusalTtlMs } = this.options;
+    const text = refusalTtlMs > 0 ? this.refusals.encode(error) : undefined;
+    if (text === undefined) return;
+    await this.health.attempt(() => this.store.set(keys.refusal, text, refusalTtlMs));
   }
 
   private fetch(): Promise<FetchedCredential> {
