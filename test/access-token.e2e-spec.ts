@@ -665,6 +665,59 @@ describe('several OS processes (token-worker.ts)', () => {
     expect(Math.max(...results.map((r) => r.finishedAt)) - started).toBeLessThan(2500);
   });
 
+  it('stable_token: a token WeChat just rejected is never published, and force_refresh is limited fleet-wide', async () => {
+    const keyPrefix = prefix();
+    const options: TokenTestOptions = {
+      appId: server.appId,
+      appSecret: server.appSecret,
+      apiBaseUrl: server.url,
+      keyPrefix,
+      tokenMode: 'stable_token',
+    };
+    const [a, b, c] = workers;
+    await Promise.all([a, b].map((worker) => worker.setup(options, REDIS_URL)));
+    const redis = newRedis();
+    const key = accessTokenKey(keyPrefix, server.appId);
+    const flags = () =>
+      server.bodies(STABLE).map((body) => (body as { force_refresh: boolean }).force_refresh);
+    const rejected40001 = {
+      name: 'WechatApiError',
+      code: 'WECHAT_API',
+      errcode: 40001,
+      path: TEMPLATE,
+    };
+    const [first] = await Promise.all([a, b].map((worker) => worker.run('token', 1)));
+    const original = first.values[0];
+    expect(flags()).toEqual([false]);
+
+    // A confirmed rejection: A forces once, and publishes the new token.
+    server.invalidateAllTokens({ keepStableToken: true });
+    expect((await a.run('send', 1)).failures).toEqual([]);
+    expect(flags()).toEqual([false, false, true]);
+    const forced = server.issuedTokens.at(-1) as string;
+    expect(forced).not.toBe(original);
+    expect(await redis.get(key)).toBe(forced);
+
+    // Rejected again within 30 s while WeChat keeps handing it out: A must not force, nor publish it.
+    server.invalidateAllTokens({ keepStableToken: true });
+    expect((await a.run('send', 1)).failures).toEqual([rejected40001]);
+    expect(flags()).toEqual([false, false, true, false]);
+    expect(await redis.get(key)).toBeNull();
+
+    // B, another process, must not force either (WeChat's limit is per AppID), nor publish it.
+    for (let round = 0; round < 2; round++) {
+      expect((await b.run('send', 1)).failures).toEqual([rejected40001]);
+      expect(flags().filter((flag) => flag)).toEqual([true]);
+      expect(await redis.get(key)).toBeNull();
+    }
+
+    // A fresh process gets it from WeChat (nothing else is on offer) but does not publish it.
+    await c.setup(options, REDIS_URL);
+    expect((await c.run('token', 1)).values).toEqual([forced]);
+    expect(await redis.get(key)).toBeNull();
+    expect(flags().filter((flag) => flag)).toEqual([true]);
+  });
+
   it('the lock holder is SIGKILLed mid-fetch → the others get a token within lockTtlMs + a poll', async () => {
     const lockTtlMs = 1500;
     const options: TokenTestOptions = {

@@ -4,10 +4,13 @@ import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-option
 import { WECHAT_ACCESS_TOKEN_STORE, WECHAT_OPTIONS } from '../wechat.constants';
 import type { AccessTokenStore } from './access-token-store.interface';
 import {
+  REJECTED_ACCESS_TOKEN_TTL_MS,
   STABLE_TOKEN_FORCE_REFRESH_INTERVAL_MS,
+  accessTokenForceRefreshKey,
   accessTokenKey,
   accessTokenLockKey,
   accessTokenRefusalKey,
+  accessTokenRejectedKeyPrefix,
 } from './access-token.constants';
 import { AccessTokenFetcher } from './access-token.fetcher';
 import { ForceRefreshPolicy } from './force-refresh.policy';
@@ -36,8 +39,10 @@ import { wechatApiRefusalCodec } from './wechat-api-refusal.codec';
  *   the shared copy only if it still holds that token, so when the whole fleet sees 40001 at once
  *   the token is refreshed once and everyone picks up the new one.
  * - **stable_token mode**: `force_refresh: false`; `true` only after a confirmed rejection (WeChat
- *   returned the very token that was just rejected), within WeChat's limit
- *   ({@link ForceRefreshPolicy}: once per 30 s).
+ *   returned the very token that was just rejected), within WeChat's limit for the whole fleet
+ *   ({@link ForceRefreshPolicy}: once per 30 s per AppID, recorded in the store). A token known to
+ *   be rejected ({@link RejectedCredentialRegistry}: by this process or marked by another) is
+ *   handed to the caller that asked but never kept nor published.
  * - **Store unreachable** (Redis down, {@link SharedStoreHealth}): logs one warning, serves the
  *   in-process copy, refreshes directly from WeChat (still singleflight in-process), and
  *   resynchronises with Redis (publishing its token if Redis is empty) on the first cache hit
@@ -51,8 +56,8 @@ export class AccessTokenService {
   private readonly logger = new Logger(AccessTokenService.name);
   private readonly local = new LocalCredentialCache();
   private readonly flight = new Singleflight<string>();
-  private readonly rejected = new RejectedCredentialRegistry();
   private readonly health: SharedStoreHealth;
+  private readonly rejected: RejectedCredentialRegistry;
   private readonly refresher: SharedCredentialRefresher;
 
   /**
@@ -71,7 +76,18 @@ export class AccessTokenService {
       this.local.value,
       this.rejected.latest,
     ]);
-    const forceRefresh = new ForceRefreshPolicy(appId, STABLE_TOKEN_FORCE_REFRESH_INTERVAL_MS);
+    this.rejected = new RejectedCredentialRegistry(
+      store,
+      this.health,
+      accessTokenRejectedKeyPrefix(keyPrefix, appId),
+      REJECTED_ACCESS_TOKEN_TTL_MS,
+    );
+    const forceRefresh = new ForceRefreshPolicy(
+      store,
+      this.health,
+      accessTokenForceRefreshKey(keyPrefix, appId),
+      STABLE_TOKEN_FORCE_REFRESH_INTERVAL_MS,
+    );
     this.refresher = new SharedCredentialRefresher(
       store,
       this.health,
@@ -112,7 +128,8 @@ export class AccessTokenService {
    *
    * - With `token` (the one WeChat just rejected with 40001/40014/42001): the shared copy is deleted
    *   only if it still holds that token (compare-and-delete) and the in-process copy only if it is
-   *   that token; the token is never taken from the cache again. Call it, then
+   *   that token; the token is never taken from the cache again, and is marked as rejected for
+   *   the fleet, so no process publishes it again. Call it, then
    *   {@link getAccessToken}, then retry once.
    * - Without: both copies are deleted unconditionally, which makes the whole fleet refresh
    *   (and, in `token` mode, invalidates the current token for everyone). Prefer passing the token.
@@ -128,6 +145,8 @@ export class AccessTokenService {
     // A concurrent caller of this process already deleted it (same connection, so the delete is
     // ordered before any later read of ours).
     if (alreadyCleared) return;
+    // Marked first: a holder that fetches it from now on (stable_token) does not publish it.
+    await this.rejected.share(token);
     await this.refresher.discard(token);
   }
 

@@ -41,6 +41,8 @@ export interface SharedCredentialRefresherOptions {
  *   before releasing the lock, the holder stores the refusal for `refusalTtlMs`. Waiters and later
  *   callers of every process get the same typed error from it at once, so the fleet asks upstream
  *   about once per `refusalTtlMs` while the cause lasts (a new holder re-checks it under the lock).
+ * - A fetched value that the {@link RejectedCredentialRegistry} knows to be rejected (here or by
+ *   any process) is returned to this caller only and never published.
  * - Store unreachable: the credential is fetched directly (the caller keeps it in-process), and
  *   {@link resync} publishes it once the store is back.
  */
@@ -72,7 +74,7 @@ export class SharedCredentialRefresher {
     } catch (error: unknown) {
       if (!(error instanceof StoreUnavailable)) throw error;
       this.health.markDown(error.original);
-      return this.settle(await this.fetch());
+      return this.fetch();
     }
   }
 
@@ -130,13 +132,15 @@ export class SharedCredentialRefresher {
       const cached = await this.readShared();
       if (cached !== undefined) return cached;
       await this.throwIfRefused();
-      let fetched: FetchedCredential;
+      let fetched: SharedCredential;
       try {
         fetched = await this.fetch();
       } catch (error: unknown) {
         await this.shareRefusal(error);
         throw error;
       }
+      // A value upstream already rejected goes to this caller only, never to the store.
+      if (fetched.rejected) return fetched;
       return await this.publish(fetched, owner);
     } finally {
       stopExtending();
@@ -174,7 +178,7 @@ export class SharedCredentialRefresher {
       if (!(error instanceof StoreUnavailable)) throw error;
       this.health.markDown(error.original);
     }
-    return this.settle(fetched);
+    return { ...fetched, rejected: false };
   }
 
   /** The shared copy if usable, else undefined. */
@@ -203,12 +207,20 @@ export class SharedCredentialRefresher {
     await this.health.attempt(() => this.store.set(keys.refusal, text, refusalTtlMs));
   }
 
-  private fetch(): Promise<FetchedCredential> {
-    return this.fetcher.fetch((value) => this.rejected.isRejected(value));
-  }
-
-  private settle(fetched: FetchedCredential): SharedCredential {
-    return { ...fetched, rejected: false };
+  /** One value from upstream, and whether it is one the fleet knows to be rejected. */
+  private async fetch(): Promise<SharedCredential> {
+    // One look at the store per value, shared by the fetcher's question and ours.
+    const verdicts = new Map<string, Promise<boolean>>();
+    const isRejected = (value: string): Promise<boolean> => {
+      let verdict = verdicts.get(value);
+      if (verdict === undefined) {
+        verdict = this.rejected.isRejected(value);
+        verdicts.set(value, verdict);
+      }
+      return verdict;
+    };
+    const fetched = await this.fetcher.fetch(isRejected);
+    return { ...fetched, rejected: await isRejected(fetched.value) };
   }
 }
 
