@@ -169,8 +169,8 @@ describe('AccessTokenService in one process (token mode)', () => {
     expect(server.calls(TOKEN)).toBe(1);
   });
 
-  it('never serves a token past expires_in − margin (302 s − 300 s = 2 s), then refreshes once', async () => {
-    const shortServer = await startWechatApiServer({ expiresIn: 302 });
+  it('never serves a token past expires_in − margin (4 s − min(300 s, 4 s / 2) = 2 s), then refreshes once', async () => {
+    const shortServer = await startWechatApiServer({ expiresIn: 4 });
     servers.push(shortServer);
     const keyPrefix = prefix();
     const a = instance(shortServer, { keyPrefix });
@@ -202,6 +202,48 @@ describe('AccessTokenService in one process (token mode)', () => {
     expect(shortServer.calls(TOKEN)).toBe(2);
   });
 
+  it.each(['Redis', 'in-memory'] as const)(
+    'a wall-clock step back of one hour does not extend a token (%s store): refreshed on time',
+    async (storeKind) => {
+      const shortServer = await startWechatApiServer({ expiresIn: 4 }); // served for 2 s
+      servers.push(shortServer);
+      const store = storeKind === 'in-memory' ? new MemoryAccessTokenStore() : undefined;
+      const { tokens } = instance(shortServer, { keyPrefix: prefix() }, store);
+      const first = await tokens.getAccessToken();
+      const realNow = Date.now.bind(Date);
+      const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 3_600_000);
+      try {
+        expect(await tokens.getAccessToken()).toBe(first);
+        await sleep(2300);
+        const second = await tokens.getAccessToken();
+        expect(second).not.toBe(first);
+        expect(shortServer.calls(TOKEN)).toBe(2);
+      } finally {
+        clock.mockRestore();
+      }
+    },
+  );
+
+  it.each([
+    [300, 150_000],
+    [301, 150_500],
+    [450, 225_000],
+    [601, 301_000],
+    [7200, 6_900_000],
+  ])(
+    'expires_in %i s with the default 300 s margin → stored (and served) for %i ms: no cliff at 300 s',
+    async (expiresIn, servedMs) => {
+      const lifetimeServer = await startWechatApiServer({ expiresIn });
+      servers.push(lifetimeServer);
+      const keyPrefix = prefix();
+      const { tokens } = instance(lifetimeServer, { keyPrefix });
+      await tokens.getAccessToken();
+      const pttl = await newRedis().pttl(accessTokenKey(keyPrefix, lifetimeServer.appId));
+      expect(pttl).toBeLessThanOrEqual(servedMs);
+      expect(pttl).toBeGreaterThan(servedMs - 2000);
+    },
+  );
+
   it.each([
     [40164, 'invalid ip 203.0.113.9 ipv6 ::ffff:203.0.113.9, not in whitelist', 'whitelist'],
     [89503, 'risky ip, need admin confirm', 'admin'],
@@ -210,7 +252,8 @@ describe('AccessTokenService in one process (token mode)', () => {
     'token endpoint errcode %i → WechatApiError at once for all 50 callers, exactly 1 call',
     async (errcode, errmsg, hint) => {
       server.injectError(TOKEN, { errcode, errmsg });
-      const { tokens } = instance(server, { keyPrefix: prefix() });
+      const tokenRefusalTtlMs = 300;
+      const { tokens } = instance(server, { keyPrefix: prefix(), tokenRefusalTtlMs });
       const errors = await Promise.all(
         Array.from({ length: 50 }, () => rejection(tokens.getAccessToken())),
       );
@@ -222,7 +265,19 @@ describe('AccessTokenService in one process (token mode)', () => {
         expect((error as Error).message).toContain(hint);
         expect((error as Error).message).not.toContain(server.appSecret);
       }
-      // Not cached: the next call asks again (and now succeeds).
+      // Within tokenRefusalTtlMs: the same typed error from the shared store, WeChat not asked.
+      const shared = await rejection(tokens.getAccessToken());
+      expect(shared).toBeInstanceOf(WechatApiError);
+      expect(shared).toMatchObject({
+        code: 'WECHAT_API',
+        errcode,
+        path: TOKEN,
+        errmsg: (errors[0] as WechatApiError).errmsg,
+        message: (errors[0] as Error).message,
+      });
+      expect(server.calls(TOKEN)).toBe(1);
+      // Not cached beyond it: the next call asks again (and now succeeds).
+      await sleep(tokenRefusalTtlMs + 100);
       const token = await tokens.getAccessToken();
       expect(server.issuedTokens).toEqual([token]);
       expect(server.calls(TOKEN)).toBe(2);
@@ -545,6 +600,126 @@ describe('several OS processes (token-worker.ts)', () => {
     expect(new Set(results.flatMap((r) => r.values)).size).toBe(80);
     expect(server.calls(TOKEN)).toBe(2);
     expect(server.calls(TEMPLATE)).toBe(160);
+  });
+
+  it('a WeChat refusal (40164) reaches every process at once, shared for tokenRefusalTtlMs: 1 upstream call per period', async () => {
+    const tokenRefusalTtlMs = 2000;
+    const options: TokenTestOptions = {
+      appId: server.appId,
+      appSecret: server.appSecret,
+      apiBaseUrl: server.url,
+      keyPrefix: prefix(),
+      lockTtlMs: 5000,
+      lockPollIntervalMs: 50,
+      tokenRefusalTtlMs,
+    };
+    await Promise.all(workers.map((worker) => worker.setup(options, REDIS_URL)));
+    server.injectDelay(TOKEN, 300); // every process is waiting for the holder when it fails
+    server.injectError(TOKEN, {
+      errcode: 40164,
+      errmsg: 'invalid ip 203.0.113.9 ipv6 ::ffff:203.0.113.9, not in whitelist',
+      times: 100,
+    });
+    const refused = { name: 'WechatApiError', code: 'WECHAT_API', errcode: 40164, path: TOKEN };
+    const started = Date.now();
+    const first = await Promise.all(workers.map((worker) => worker.run('token', 10)));
+    expect(first.flatMap((r) => r.failures)).toEqual(Array(40).fill(refused));
+    expect(first.flatMap((r) => r.errors)[0]).toContain('not in whitelist');
+    expect(server.calls(TOKEN)).toBe(1);
+    // Not after the lock's TTL (5 s), and not one failing call after the other.
+    expect(Math.max(...first.map((r) => r.finishedAt)) - started).toBeLessThan(2500);
+
+    // Within the period: every process fails at once, without asking WeChat.
+    const again = await Promise.all(workers.map((worker) => worker.run('token', 5)));
+    expect(again.flatMap((r) => r.failures)).toEqual(Array(20).fill(refused));
+    expect(server.calls(TOKEN)).toBe(1);
+
+    // After it: one more upstream call for the whole fleet, shared again.
+    await sleep(Math.max(0, started + 300 + tokenRefusalTtlMs + 400 - Date.now()));
+    const third = await Promise.all(workers.map((worker) => worker.run('token', 5)));
+    expect(third.flatMap((r) => r.failures)).toEqual(Array(20).fill(refused));
+    expect(server.calls(TOKEN)).toBe(2);
+  });
+
+  it('a holder whose fetch fails releases the lock at once: a waiter takes over within a poll, not after lockTtlMs', async () => {
+    const options: TokenTestOptions = {
+      appId: server.appId,
+      appSecret: server.appSecret,
+      apiBaseUrl: server.url,
+      keyPrefix: prefix(),
+      lockTtlMs: 5000,
+      lockPollIntervalMs: 50,
+      maxRetries: 0,
+    };
+    await Promise.all(workers.map((worker) => worker.setup(options, REDIS_URL)));
+    server.injectDelay(TOKEN, 300);
+    server.injectResponse(TOKEN, { status: 502, body: 'Bad Gateway' });
+    const started = Date.now();
+    const results = await Promise.all(workers.map((worker) => worker.run('token', 10)));
+    // The holder's callers get its failure (not a WeChat refusal: not shared) ...
+    expect(results.flatMap((r) => r.failures)).toEqual(
+      Array(10).fill({ name: 'WechatHttpError', code: 'WECHAT_HTTP', path: TOKEN }),
+    );
+    // ... and the other processes one new token, fetched by one of them.
+    const tokens = results.flatMap((r) => r.values);
+    expect(tokens).toHaveLength(30);
+    expect(server.issuedTokens).toHaveLength(1);
+    expect(new Set(tokens)).toEqual(new Set(server.issuedTokens));
+    expect(server.calls(TOKEN)).toBe(2);
+    expect(Math.max(...results.map((r) => r.finishedAt)) - started).toBeLessThan(2500);
+  });
+
+  it('stable_token: a token WeChat just rejected is never published, and force_refresh is limited fleet-wide', async () => {
+    const keyPrefix = prefix();
+    const options: TokenTestOptions = {
+      appId: server.appId,
+      appSecret: server.appSecret,
+      apiBaseUrl: server.url,
+      keyPrefix,
+      tokenMode: 'stable_token',
+    };
+    const [a, b, c] = workers;
+    await Promise.all([a, b].map((worker) => worker.setup(options, REDIS_URL)));
+    const redis = newRedis();
+    const key = accessTokenKey(keyPrefix, server.appId);
+    const flags = () =>
+      server.bodies(STABLE).map((body) => (body as { force_refresh: boolean }).force_refresh);
+    const rejected40001 = {
+      name: 'WechatApiError',
+      code: 'WECHAT_API',
+      errcode: 40001,
+      path: TEMPLATE,
+    };
+    const [first] = await Promise.all([a, b].map((worker) => worker.run('token', 1)));
+    const original = first.values[0];
+    expect(flags()).toEqual([false]);
+
+    // A confirmed rejection: A forces once, and publishes the new token.
+    server.invalidateAllTokens({ keepStableToken: true });
+    expect((await a.run('send', 1)).failures).toEqual([]);
+    expect(flags()).toEqual([false, false, true]);
+    const forced = server.issuedTokens.at(-1) as string;
+    expect(forced).not.toBe(original);
+    expect(await redis.get(key)).toBe(forced);
+
+    // Rejected again within 30 s while WeChat keeps handing it out: A must not force, nor publish it.
+    server.invalidateAllTokens({ keepStableToken: true });
+    expect((await a.run('send', 1)).failures).toEqual([rejected40001]);
+    expect(flags()).toEqual([false, false, true, false]);
+    expect(await redis.get(key)).toBeNull();
+
+    // B, another process, must not force either (WeChat's limit is per AppID), nor publish it.
+    for (let round = 0; round < 2; round++) {
+      expect((await b.run('send', 1)).failures).toEqual([rejected40001]);
+      expect(flags().filter((flag) => flag)).toEqual([true]);
+      expect(await redis.get(key)).toBeNull();
+    }
+
+    // A fresh process gets it from WeChat (nothing else is on offer) but does not publish it.
+    await c.setup(options, REDIS_URL);
+    expect((await c.run('token', 1)).values).toEqual([forced]);
+    expect(await redis.get(key)).toBeNull();
+    expect(flags().filter((flag) => flag)).toEqual([true]);
   });
 
   it('the lock holder is SIGKILLed mid-fetch → the others get a token within lockTtlMs + a poll', async () => {

@@ -9,7 +9,7 @@ import {
   WechatHttpClient,
 } from '@app/wechat';
 import { tokenTestOptions, type TokenTestOptions } from './token-options';
-import type { TokenWorkerRequest, TokenWorkerResult } from './token-workers';
+import type { TokenWorkerFailure, TokenWorkerRequest, TokenWorkerResult } from './token-workers';
 
 let redis: Redis | undefined;
 let tokens: AccessTokenService | undefined;
@@ -34,6 +34,7 @@ async function run(op: 'token' | 'send', count: number): Promise<TokenWorkerResu
   const startedAt = Date.now();
   const values: string[] = [];
   const errors: string[] = [];
+  const failures: TokenWorkerFailure[] = [];
   const service = tokens;
   const api = client;
   await Promise.all(
@@ -51,10 +52,22 @@ async function run(op: 'token' | 'send', count: number): Promise<TokenWorkerResu
         }
       } catch (error: unknown) {
         errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        failures.push(failureOf(error));
       }
     }),
   );
-  return { pid: process.pid, values, errors, startedAt, finishedAt: Date.now() };
+  return { pid: process.pid, values, errors, failures, startedAt, finishedAt: Date.now() };
+}
+
+/** The type of an error: class name, `code`, and `errcode` / `path` when it has them. */
+function failureOf(error: unknown): TokenWorkerFailure {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const { code, errcode, path } = error as { code?: unknown; errcode?: unknown; path?: unknown };
+  const failure: TokenWorkerFailure = { name: error.name };
+  if (typeof code === 'string') failure.code = code;
+  if (typeof errcode === 'number') failure.errcode = errcode;
+  if (typeof path === 'string') failure.path = path;
+  return failure;
 }
 
 process.on('message', (message: TokenWorkerRequest) => {

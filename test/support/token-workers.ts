@@ -9,10 +9,20 @@ export interface TokenWorkerResult {
   values: string[];
   /** `Name: message` of every failed call. */
   errors: string[];
+  /** The type of every failed call's error: class name, `code`, and `errcode` / `path` if any. */
+  failures: TokenWorkerFailure[];
   /** Epoch ms. */
   startedAt: number;
   /** Epoch ms when the last call settled. */
   finishedAt: number;
+}
+
+/** What a worker reports of one failed call's error. */
+export interface TokenWorkerFailure {
+  name: string;
+  code?: string;
+  errcode?: number;
+  path?: string;
 }
 
 /** IPC request to a worker. */

@@ -10,6 +10,7 @@ import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRY_BACKOFF_MS,
+  DEFAULT_TOKEN_REFUSAL_TTL_MS,
   DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS,
   DEFAULT_REPLY_TIMEOUT_MS,
   DEFAULT_DEDUP_TTL_SECONDS,
@@ -105,6 +106,11 @@ export function resolveWechatOptions(
       DEFAULT_LOCK_POLL_INTERVAL_MS,
     ),
     lockWaitMs: positiveInteger(raw.lockWaitMs, 'lockWaitMs', lockTtlMs),
+    tokenRefusalTtlMs: nonNegativeInteger(
+      raw.tokenRefusalTtlMs,
+      'tokenRefusalTtlMs',
+      DEFAULT_TOKEN_REFUSAL_TTL_MS,
+    ),
     maxBodyBytes: positiveInteger(raw.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
     requireEncryption,
     replayWindowSeconds:

@@ -20,6 +20,7 @@ export interface ResolvedWechatOptions {
   lockTtlMs: number;
   lockPollIntervalMs: number;
   lockWaitMs: number;
+  tokenRefusalTtlMs: number;
   maxBodyBytes: number;
   requireEncryption: boolean;
   replayWindowSeconds?: number;

@@ -44,14 +44,26 @@ export interface WechatModuleOptions {
   tokenMode?: WechatTokenMode;
   /** Prefix of the Redis keys (`<prefix>access_token:<appId>`). Default `wechat:`. */
   keyPrefix?: string;
-  /** The cached token expires this many seconds before WeChat's `expires_in`. Default 300. */
+  /**
+   * The cached token expires this many seconds before WeChat's `expires_in`, but at most half of
+   * `expires_in` earlier (served for `expires_in − min(margin, expires_in / 2)`). Default 300.
+   */
   tokenSafetyMarginSeconds?: number;
   /** TTL of the cross-process refresh lock, in ms. Default 10 000. */
   lockTtlMs?: number;
   /** How often a waiter re-reads the shared cache while another process refreshes, in ms. Default 50. */
   lockPollIntervalMs?: number;
-  /** How long a waiter polls before it competes for the lock itself, in ms. Default: `lockTtlMs`. */
+  /**
+   * No longer has an effect: a waiter tries the lock at every poll, so it takes over as soon as the
+   * holder releases it (or it expires). Still accepted and validated.
+   */
   lockWaitMs?: number;
+  /**
+   * How long a refusal of the token endpoint (a WeChat errcode such as 40164, 40125, 45009) is kept
+   * in the shared store, in ms: every process gets the same typed error at once during that time
+   * and the fleet asks WeChat about once per period. `0` turns the sharing off. Default 5 000.
+   */
+  tokenRefusalTtlMs?: number;
 
   /** Largest accepted callback body, in bytes. Default 65 536. */
   maxBodyBytes?: number;

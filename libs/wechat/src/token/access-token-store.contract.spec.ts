@@ -41,6 +41,22 @@ describe.each<[string, () => AccessTokenStore]>([
     expect(await store.get(key)).toBeNull();
   });
 
+  it('a wall-clock step back does not extend a TTL', async () => {
+    const realNow = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now'); // still the real time: the store is created under it
+    try {
+      store = create();
+      await store.set(key, 'T1', 60);
+      await store.tryLock(lock, 'a', 60);
+      clock.mockImplementation(() => realNow() - 3_600_000);
+      await sleep(100);
+      expect(await store.get(key)).toBeNull();
+      expect(await store.tryLock(lock, 'b', 1000)).toEqual({ acquired: true });
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('set if-absent never replaces a value', async () => {
     expect(await store.set(key, 'T1', 5000, 'if-absent')).toBe(true);
     expect(await store.set(key, 'T2', 5000, 'if-absent')).toBe(false);

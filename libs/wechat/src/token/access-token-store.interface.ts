@@ -31,7 +31,10 @@ export type AccessTokenSetMode = 'always' | 'if-absent';
  *
  * Every method is atomic. Methods reject when the store is unreachable; {@link AccessTokenService}
  * then keeps working from its in-process copy. Keys are given by the caller
- * (`<keyPrefix>access_token:<appId>`, `<keyPrefix>access_token_lock:<appId>`).
+ * (`<keyPrefix>access_token:<appId>`, `<keyPrefix>access_token_lock:<appId>`,
+ * `<keyPrefix>access_token_refusal:<appId>`, `<keyPrefix>access_token_force_refresh:<appId>`,
+ * `<keyPrefix>access_token_rejected:<appId>:<digest>`), so the same store serves any fleet-wide
+ * credential.
  */
 export interface AccessTokenStore {
   /** The stored token and its remaining TTL, or `null` when absent or expired. */

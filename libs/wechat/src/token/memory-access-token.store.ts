@@ -5,6 +5,7 @@ import type {
   AccessTokenStore,
   StoredAccessToken,
 } from './access-token-store.interface';
+import { lifetimeClock } from './credential-lifetime';
 
 interface Entry {
   readonly value: string;
@@ -20,8 +21,11 @@ interface Entry {
 export class MemoryAccessTokenStore implements AccessTokenStore {
   private readonly entries = new Map<string, Entry>();
 
-  /** @param now the clock (ms); replaceable in tests. */
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * @param now the clock (ms) TTLs are measured on; monotonic by default (`performance.now()`), so a
+   *   step of the wall clock does not extend a stored token.
+   */
+  constructor(private readonly now: () => number = lifetimeClock) {}
 
   /** {@inheritDoc AccessTokenStore.get} */
   get(key: string): Promise<StoredAccessToken | null> {
