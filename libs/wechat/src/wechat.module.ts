@@ -17,6 +17,7 @@ import { accessTokenKey, accessTokenLockKey } from './token/access-token.constan
 import { assertKeysShareSlot } from './redis/cluster-key-slot';
 import type { WechatRedisClient } from './redis/wechat-redis-client.type';
 import { WechatPushService } from './webhook/wechat-push.service';
+import { WechatHealthIndicator } from './health/wechat-health.indicator';
 import { WechatLateReplySender } from './dedup/late-reply.sender';
 import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
 import { RedisPushDedupStore } from './dedup/redis-push-dedup.store';
@@ -73,7 +74,8 @@ const dedupStoreProvider: Provider = {
  *
  * - `WechatModule.forRoot(options)` / `WechatModule.forRootAsync({ imports, inject, useFactory })`
  *   (also `useClass`, `useExisting`, and `registerAs('wechat', …).asProvider()` from `@nestjs/config`).
- * - Provides {@link WechatClientService}, {@link AccessTokenService} and {@link MsgCryptService}.
+ * - Provides {@link WechatClientService}, {@link AccessTokenService}, {@link MsgCryptService} and
+ *   {@link WechatHealthIndicator} (for `@nestjs/terminus`).
  * - Mounts the callback endpoint at `path` (default `/wechat`) behind {@link WechatSignatureGuard}.
  * - Routes pushes to `@OnWechatEvent` / `@OnWechatMessage` / `@OnWechatFallback` methods of any
  *   provider or controller of the host app.
@@ -97,6 +99,7 @@ const dedupStoreProvider: Provider = {
     WechatPushService,
     WechatSignatureGuard,
     WechatFastifyBodyRegistrar,
+    WechatHealthIndicator,
   ],
   exports: [
     WECHAT_OPTIONS,
@@ -104,6 +107,7 @@ const dedupStoreProvider: Provider = {
     AccessTokenService,
     MsgCryptService,
     WechatHandlerRegistry,
+    WechatHealthIndicator,
   ],
 })
 export class WechatModule extends WechatConfigurableModule {}

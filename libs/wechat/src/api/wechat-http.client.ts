@@ -5,6 +5,7 @@ import {
   type WechatHttpFailureReason,
 } from '../errors/wechat-api.error';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import { ApiCallTelemetry } from '../telemetry/api-call.telemetry';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { redactSecrets } from './redact-secrets.util';
 import { WECHAT_BUSY_ERRCODE } from './wechat-api.constants';
@@ -61,7 +62,15 @@ export class WechatHttpClient implements OnModuleDestroy {
    * @throws WechatApiError for a non-zero errcode (after retries for -1).
    * @throws WechatHttpError for a timeout, network error, HTTP error status or non-JSON body.
    */
-  async request<T extends WechatBaseResponse>(request: WechatApiRequest): Promise<T> {
+  request<T extends WechatBaseResponse>(request: WechatApiRequest): Promise<T> {
+    const call = ApiCallTelemetry.start(this.options, request.path);
+    return call.observe(() => this.send<T>(request, call));
+  }
+
+  private async send<T extends WechatBaseResponse>(
+    request: WechatApiRequest,
+    call: ApiCallTelemetry,
+  ): Promise<T> {
     const url = this.buildUrl(request);
     const secrets = this.secretsOf(request);
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
@@ -70,6 +79,7 @@ export class WechatHttpClient implements OnModuleDestroy {
       const result = await this.attempt<T>(request, url, body, attempt, secrets);
       if (result.ok) return result.data;
       if (!result.retryable || attempt >= maxAttempts) throw result.error;
+      call.retrying(result.error);
       const delay = this.options.retryBackoffMs * 2 ** (attempt - 1);
       this.logger.warn(
         `WeChat API ${request.path} attempt ${attempt}/${maxAttempts} failed (${describe(result.error)}); retrying in ${delay} ms`,

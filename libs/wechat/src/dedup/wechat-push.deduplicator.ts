@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import { countDedupFallback, countRetryAbsorbed } from '../telemetry/push.telemetry';
+import type { DedupOperation, DedupSource } from '../telemetry/wechat-telemetry.attributes';
 import { WECHAT_OPTIONS, WECHAT_PUSH_DEDUP_STORE } from '../wechat.constants';
 import { MemoryPushDedupStore } from './memory-push-dedup.store';
 import type {
@@ -73,15 +75,21 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
     const deadline = Date.now() + this.options.replyTimeoutMs;
     while (Date.now() < deadline) {
       const local = this.local.get(key);
-      if (local) return orSuccess(await this.within(local, deadline));
+      if (local) return this.absorbed('in_process', orSuccess(await this.within(local, deadline)));
       const claim = await this.claim(key);
-      if (claim.state === 'done') return claim.response;
+      if (claim.state === 'done') return this.absorbed('shared_store', claim.response);
       if (claim.state === 'claimed') return this.handle(key, work, onLate, deadline);
       const waited = await this.waitForOther(key, deadline);
-      if (waited !== 'absent') return waited;
+      if (waited !== 'absent') return this.absorbed('shared_store', waited);
       // The other handling failed or died: compete for the key again.
     }
     return SUCCESS_ANSWER;
+  }
+
+  /** A delivery answered from an earlier one of the same push (counted for the metrics). */
+  private absorbed(source: DedupSource, answer: CachedPushResponse): CachedPushResponse {
+    countRetryAbsorbed(this.options, source);
+    return answer;
   }
 
   /** Waits (bounded) for handlings in flight, so a SIGTERM does not cut them off. */
@@ -171,23 +179,26 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
 
   private claim(key: string): Promise<PushClaim> {
     const ttl = this.options.replyTimeoutMs + CLAIM_MARGIN_MS;
-    return this.use((store) => store.claim(key, this.owner, ttl));
+    return this.use('claim', (store) => store.claim(key, this.owner, ttl));
   }
 
   private peek(key: string): Promise<PushDedupState> {
-    return this.use((store) => store.peek(key));
+    return this.use('peek', (store) => store.peek(key));
   }
 
   private complete(key: string, response: CachedPushResponse): Promise<void> {
     const ttl = this.options.dedupTtlSeconds * 1000;
-    return this.use((store) => store.complete(key, this.owner, response, ttl));
+    return this.use('complete', (store) => store.complete(key, this.owner, response, ttl));
   }
 
   private release(key: string): Promise<void> {
-    return this.use((store) => store.release(key, this.owner));
+    return this.use('release', (store) => store.release(key, this.owner));
   }
 
-  private async use<T>(operation: (store: PushDedupStore) => Promise<T>): Promise<T> {
+  private async use<T>(
+    name: DedupOperation,
+    operation: (store: PushDedupStore) => Promise<T>,
+  ): Promise<T> {
     try {
       const result = await operation(this.store);
       if (this.storeDown) {
@@ -202,6 +213,7 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
           `The shared push de-duplication store is unavailable (${error instanceof Error ? error.message : 'unknown error'}); de-duplicating in this process until it is back.`,
         );
       }
+      countDedupFallback(this.options, name);
       return operation(this.fallback);
     }
   }

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WechatHttpClient } from '../api/wechat-http.client';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import type { CredentialHealth } from '../telemetry/credential-health.interface';
+import { CredentialTelemetry } from '../telemetry/credential.telemetry';
 import { WECHAT_ACCESS_TOKEN_STORE, WECHAT_OPTIONS } from '../wechat.constants';
 import type { AccessTokenStore } from './access-token-store.interface';
 import {
@@ -59,6 +61,7 @@ export class AccessTokenService {
   private readonly health: SharedStoreHealth;
   private readonly rejected: RejectedCredentialRegistry;
   private readonly refresher: SharedCredentialRefresher;
+  private readonly telemetry: CredentialTelemetry;
 
   /**
    * @param options resolved module options (appId, appSecret, tokenMode, lock and margin settings).
@@ -71,11 +74,13 @@ export class AccessTokenService {
     http: WechatHttpClient,
   ) {
     const { appId, keyPrefix } = options;
-    this.health = new SharedStoreHealth(this.logger, 'access_token', () => [
-      options.appSecret,
-      this.local.value,
-      this.rejected.latest,
-    ]);
+    this.telemetry = new CredentialTelemetry(options, 'access_token');
+    this.health = new SharedStoreHealth(
+      this.logger,
+      'access_token',
+      () => [options.appSecret, this.local.value, this.rejected.latest],
+      this.telemetry,
+    );
     this.rejected = new RejectedCredentialRegistry(
       store,
       this.health,
@@ -103,6 +108,7 @@ export class AccessTokenService {
         lockTtlMs: options.lockTtlMs,
         lockPollIntervalMs: options.lockPollIntervalMs,
         refusalTtlMs: options.tokenRefusalTtlMs,
+        telemetry: this.telemetry,
       },
     );
   }
@@ -150,8 +156,24 @@ export class AccessTokenService {
     await this.refresher.discard(token);
   }
 
+  /**
+   * What the health indicator reports of the access_token in this process: whether a copy is
+   * held, whether the shared store answered last time, and the last refresh failure (its class,
+   * errcode or reason and time; never a token or a message).
+   */
+  credentialHealth(): CredentialHealth {
+    const { account, kind, lastRefreshError } = this.telemetry;
+    return {
+      account,
+      kind,
+      fresh: this.local.current() !== undefined,
+      storeReachable: !this.health.down,
+      ...(lastRefreshError ? { lastRefreshError } : {}),
+    };
+  }
+
   private async load(): Promise<string> {
-    return this.keep(await this.refresher.refresh());
+    return this.keep(await this.telemetry.refresh(() => this.refresher.refresh()));
   }
 
   /** Keeps a credential in-process (unless it is known to be rejected) and returns the token. */

@@ -26,6 +26,7 @@ import { WechatCryptoError } from '../errors/wechat-crypto.error';
 import { WechatError } from '../errors/wechat.error';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import type { WechatContext } from '../interfaces/wechat-handler.interfaces';
+import type { PushTelemetry } from '../telemetry/push.telemetry';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
 import type { WechatCallbackQuery } from './wechat-signature.guard';
@@ -71,12 +72,18 @@ export class WechatPushService {
    * Handles one push whose query string the guard has verified. WeChat's retries of a push are
    * handled once and answered alike (see {@link WechatPushDeduplicator}).
    */
-  async handle(query: WechatCallbackQuery, body: Buffer): Promise<WechatPushResponse> {
+  async handle(
+    query: WechatCallbackQuery,
+    body: Buffer,
+    telemetry?: PushTelemetry,
+  ): Promise<WechatPushResponse> {
     const push = await this.decode(query, body);
     const { message } = push;
+    telemetry?.decoded(message, push.encrypted);
+    const work = (): Promise<PushOutcome<WechatReply>> => this.process(push, query);
     return this.deduplicator.run<WechatReply>(
       pushDedupKey(this.options.appId, message),
-      () => this.process(push, query),
+      telemetry ? telemetry.handling(work) : work,
       (reply) => this.lateReplies.send(message.FromUserName, reply, describePush(message)),
     );
   }
@@ -156,8 +163,8 @@ export class WechatPushService {
     if (error instanceof WechatCryptoError) {
       this.logger.warn(`Refused a WeChat push: ${error.reason}`);
       return error.reason === 'BAD_SIGNATURE'
-        ? new ForbiddenException(WECHAT_HTTP_MESSAGES.invalidSignature)
-        : new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
+        ? new ForbiddenException(WECHAT_HTTP_MESSAGES.invalidSignature, { cause: error })
+        : new BadRequestException(WECHAT_HTTP_MESSAGES.badPush, { cause: error });
     }
     if (error instanceof WechatError) {
       this.logger.warn(`Refused a WeChat push: ${error.code}${reasonOf(error)}`);

@@ -7,6 +7,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { MsgCryptService } from '../crypto/msg-crypt.service';
+import { observeGuardedPush } from '../telemetry/push.telemetry';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
@@ -54,6 +55,11 @@ export class WechatSignatureGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<CallbackRequestLine>();
+    return observeGuardedPush(this.options, request, () => this.verifyRequest(request));
+  }
+
+  /** The checks of {@link canActivate}; throws the 401/403 refusal. */
+  protected verifyRequest(request: CallbackRequestLine): boolean {
     const query = this.getQuery(request);
     const { timestamp, nonce } = query;
     if (!isFilled(timestamp) || !isFilled(nonce)) {

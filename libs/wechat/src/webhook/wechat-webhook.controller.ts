@@ -9,6 +9,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { MsgCryptService } from '../crypto/msg-crypt.service';
+import { PushTelemetry } from '../telemetry/push.telemetry';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
@@ -55,10 +56,13 @@ export class WechatWebhookController {
   @Post()
   @WechatRawBodyRoute()
   async receive(@Req() request: CallbackRequest, @Res() response: HttpReply): Promise<void> {
-    const query = queryOf(request);
-    const body = await readRawBody(request, this.options.maxBodyBytes);
-    const answer = await this.pushes.handle(query, body);
-    sendWechatReply(response, answer.contentType, answer.body);
+    const push = PushTelemetry.start(this.options, request);
+    await push.observe(async () => {
+      const query = queryOf(request);
+      const body = await readRawBody(request, this.options.maxBodyBytes);
+      const answer = await this.pushes.handle(query, body, push);
+      sendWechatReply(response, answer.contentType, answer.body);
+    });
   }
 
   private echo(query: WechatCallbackQuery): string {
