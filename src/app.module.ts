@@ -3,6 +3,8 @@ import { ConfigModule } from '@nestjs/config';
 import { WechatModule } from '@app/wechat';
 import { wechatConfig } from './config/wechat.config';
 import { LoginModule } from './login/login.module';
+import { installDemoMetrics } from './observability/demo-metrics';
+import { ObservabilityModule } from './observability/observability.module';
 import { demoRedisModules, readDemoRedis } from './redis/demo-redis';
 import type { DemoSandbox } from './sandbox/demo-sandbox';
 import { SandboxModule } from './sandbox/sandbox.module';
@@ -18,6 +20,8 @@ export interface AppOptions {
 export class AppModule {
   /** The app module; the environment (REDIS_*, WECHAT_*) is read when this is called. */
   static register(options: AppOptions = {}): DynamicModule {
+    // The metrics SDK goes in before the first push, as in a host app's bootstrap.
+    installDemoMetrics();
     return {
       module: AppModule,
       imports: [
@@ -26,6 +30,7 @@ export class AppModule {
         ...demoRedisModules(readDemoRedis()),
         WechatModule.forRootAsync({ ...wechatConfig.asProvider(), isGlobal: true }),
         LoginModule,
+        ObservabilityModule,
         ...(options.sandbox ? [SandboxModule.register(options.sandbox)] : []),
       ],
     };

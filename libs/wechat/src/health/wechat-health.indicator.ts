@@ -11,6 +11,8 @@ import type {
 } from './wechat-health.interfaces';
 
 const DEFAULT_REDIS_TIMEOUT_MS = 1000;
+/** ioredis connection states in which a command would only wait for a reconnection. */
+const LOST_STATUSES: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
 
 /**
  * A health indicator for `@nestjs/terminus` (an optional peer: nothing of terminus is loaded by the
@@ -69,7 +71,9 @@ export class WechatHealthIndicator {
   private async checkRedis(timeoutMs: number): Promise<WechatRedisHealth> {
     const client = this.redis;
     if (client === undefined) return 'in-memory';
-    if (client.status !== 'ready') return 'down';
+    // Reconnecting after a lost connection, or closed: down without waiting. Still connecting
+    // for the first time (or lazy): the PING, within the timeout, says.
+    if (LOST_STATUSES.has(client.status)) return 'down';
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'down'>((resolve) => {
       timer = setTimeout(() => resolve('down'), timeoutMs);
