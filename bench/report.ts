@@ -4,6 +4,7 @@ import { mb } from './callback';
 import type { FleetRowResult } from './fleet';
 import type { MicroRow } from './micro';
 import type { ProfileBreakdown } from './profile';
+import type { TelemetryOverheadResult } from './telemetry';
 import type { TokenHotResult } from './token-hot';
 
 export interface BenchReport {
@@ -24,6 +25,7 @@ export interface BenchReport {
   memory?: MemoryResult;
   micro: MicroRow[];
   profiles: ProfileBreakdown[];
+  telemetry: TelemetryOverheadResult[];
 }
 
 export interface TargetVerdict {
@@ -37,6 +39,7 @@ export const TARGETS = {
   tokenCallsPerSecond: 1_000_000,
   fleetTokenCalls: 1,
   rssGrowthBytes: 10 * 1024 * 1024,
+  telemetryRatio: 0.95,
 };
 
 const num = (value: number, digits = 0): string =>
@@ -56,6 +59,16 @@ export function verdicts(report: BenchReport): TargetVerdict[] {
       target: `${row.adapter}: safe-mode echo ≥ ${TARGETS.safeEchoRatio} × bare route req/s`,
       measured: `${num(row.ratio, 3)} × (${num(row.rps)} req/s)`,
       pass: row.ratio >= TARGETS.safeEchoRatio && row.non2xx + row.errors === 0,
+    });
+  }
+  for (const row of report.telemetry) {
+    out.push({
+      target: `${row.adapter}: safe-mode echo with the OpenTelemetry SDK + Prometheus exporter ≥ ${TARGETS.telemetryRatio} × without`,
+      measured: `${num(row.ratio, 3)} (${num(row.withRps)} vs ${num(row.withoutRps)} req/s; ${num(row.handledCounted)} of ${num(row.requestsSent)} pushes counted)`,
+      pass:
+        row.ratio >= TARGETS.telemetryRatio &&
+        row.non2xx + row.errors === 0 &&
+        row.handledCounted === row.requestsSent,
     });
   }
   if (report.token) {
@@ -217,6 +230,21 @@ export function renderReport(report: BenchReport): string {
         );
       }
     }
+  }
+  if (report.telemetry.length > 0) {
+    push(
+      '',
+      '## 8. What the instrumentation costs with an OpenTelemetry SDK installed',
+      '',
+      "Two servers of the same build side by side, one with the OpenTelemetry metrics SDK and a Prometheus exporter installed (`BENCH_OTEL=1`, as the demo does), one without; their safe-mode echo runs alternate (the order flips every round) and each round's ratio is with ÷ without. Without an SDK the module's calls into `@opentelemetry/api` are no-ops. The last column checks that the SDK server counted every push it answered as `handled`.",
+      '',
+      '| Adapter | Without (req/s) | With the SDK (req/s) | With ÷ without | Per round | Pushes counted |',
+      '| --- | ---: | ---: | ---: | --- | ---: |',
+      ...report.telemetry.map(
+        (row) =>
+          `| ${row.adapter} | ${num(row.withoutRps)} | ${num(row.withRps)} | ${num(row.ratio, 3)} | ${row.roundRatios.map((r) => num(r, 2)).join(' / ')} | ${num(row.handledCounted)} of ${num(row.requestsSent)} |`,
+      ),
+    );
   }
   const remains = missedTargetNotes(report);
   if (remains.length > 0) {
