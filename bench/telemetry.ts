@@ -21,7 +21,7 @@ export interface TelemetryOverheadResult {
   errors: number;
   /** `wechat.push.received{outcome=handled}` on the SDK server at the end (all pushes it got). */
   handledCounted: number;
-  /** Requests the SDK server answered (warm-up included). */
+  /** Answers autocannon counted from the SDK server (warm-up included; runs' last in-flight requests not). */
   requestsSent: number;
 }
 
