@@ -33,6 +33,7 @@ import {
   type MetricPoint,
   type TestTelemetry,
 } from './support/otel-test-sdk';
+import { startRedisServer } from './support/redis-server';
 
 const APP_ID = 'wx0e1e0e1e0e1e0e01';
 const TOKEN = 'otelCallbackToken42';
@@ -601,6 +602,59 @@ describe('metrics and traces through @opentelemetry/api', () => {
         },
       ]);
     });
+  });
+
+  describe('waits and fallbacks', () => {
+    it('a refresh that waits for another process holding the fleet lock records one lock wait', async () => {
+      api.reset();
+      // Two instances sharing one Redis prefix start cold at once; WeChat answers slowly, so the
+      // one without the lock waits for the holder's token.
+      const shared = `otel:${randomUUID()}:`;
+      const [a, b] = await Promise.all(
+        [0, 1].map(() => {
+          const redis = new Redis(REDIS_URL);
+          redisClients.push(redis);
+          return start({ redis, keyPrefix: shared });
+        }),
+      );
+      api.injectDelay(TOKEN_PATH, 300);
+      const before = await otel.collect();
+      const tokens = await Promise.all(
+        [a, b].map((instance) => instance.get(AccessTokenService).getAccessToken()),
+      );
+      expect(tokens[0]).toBe(tokens[1]);
+      const after = await otel.collect();
+      expect(api.calls(TOKEN_PATH)).toBe(1);
+      expect(changes(before, after, 'wechat.credential.lock_wait.duration')).toEqual([
+        { attributes: { ...DEFAULT, 'wechat.credential.kind': 'access_token' }, value: 1 },
+      ]);
+    });
+
+    it('Redis stopped: de-dup operations fall back to memory and the token store outage is counted once', async () => {
+      const server = await startRedisServer();
+      const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+      redisClients.push(redis);
+      try {
+        const instance = await start({ redis, keyPrefix: prefix });
+        await server.stop();
+        const before = await otel.collect();
+        const res = await post(await urlOf(instance), sim.sign(sim.text('no redis')));
+        expect(await res.text()).toContain('echo: no redis');
+        await instance.get(AccessTokenService).getAccessToken();
+        const after = await otel.collect();
+        const fallbacks = changes(before, after, 'wechat.dedup.store_fallbacks');
+        expect(fallbacks).toEqual(
+          expect.arrayContaining([
+            { attributes: { ...DEFAULT, 'wechat.dedup.operation': 'claim' }, value: 1 },
+          ]),
+        );
+        expect(changes(before, after, 'wechat.credential.store.outages')).toEqual([
+          { attributes: { ...DEFAULT, 'wechat.credential.kind': 'access_token' }, value: 1 },
+        ]);
+      } finally {
+        await server.stop();
+      }
+    }, 30_000);
   });
 
   it('no attribute of any metric or span carries an openid, a token, a secret or message content', async () => {
