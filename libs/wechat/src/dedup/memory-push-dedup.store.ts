@@ -23,6 +23,8 @@ export class MemoryPushDedupStore implements PushDedupStore {
   private nextSweepAt = 0;
 
   claim(key: string, owner: string, pendingTtlMs: number): Promise<PushClaim> {
+    const entry = this.live(key);
+    if (entry?.owner === owner) return Promise.resolve({ state: 'claimed' });
     const current = this.read(key);
     if (current.state !== 'absent') return Promise.resolve(current);
     this.write(key, { owner, expiresAt: Date.now() + pendingTtlMs });
