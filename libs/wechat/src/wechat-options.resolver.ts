@@ -14,6 +14,7 @@ import {
   DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS,
   DEFAULT_REPLY_TIMEOUT_MS,
   DEFAULT_DEDUP_TTL_SECONDS,
+  DEFAULT_STORE_WAIT_MS,
 } from './wechat.constants';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9]{3,32}$/;
@@ -124,6 +125,7 @@ export function resolveWechatOptions(
       'dedupTtlSeconds',
       DEFAULT_DEDUP_TTL_SECONDS,
     ),
+    storeWaitMs: nonNegativeInteger(raw.storeWaitMs, 'storeWaitMs', DEFAULT_STORE_WAIT_MS),
     rethrowHandlerErrors: raw.rethrowHandlerErrors ?? false,
   };
 }

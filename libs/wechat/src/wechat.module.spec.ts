@@ -65,6 +65,7 @@ describe('WechatModule', () => {
         tokenSafetyMarginSeconds: 300,
         maxBodyBytes: 65536,
         requireEncryption: false,
+        storeWaitMs: 1500,
         rethrowHandlerErrors: false,
       });
       await moduleRef.close();
@@ -117,6 +118,8 @@ describe('WechatModule', () => {
       ['bad redis option', { redis: 42 as never }, /"redis" must be an ioredis client/],
       ['replyTimeoutMs at 5 s', { replyTimeoutMs: 5000 }, /"replyTimeoutMs" must be under 5000/],
       ['zero dedupTtlSeconds', { dedupTtlSeconds: 0 }, /"dedupTtlSeconds" must be a positive/],
+      ['negative storeWaitMs', { storeWaitMs: -1 }, /"storeWaitMs" must be a non-negative/],
+      ['fractional storeWaitMs', { storeWaitMs: 1.5 }, /"storeWaitMs" must be a non-negative/],
     ];
 
     it.each(cases)('%s → WechatConfigError at boot', async (_name, patch, message) => {

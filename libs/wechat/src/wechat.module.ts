@@ -1,6 +1,6 @@
 import { Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { WechatHttpClient } from './api/wechat-http.client';
 import { WechatClientService } from './api/wechat-client.service';
 import { MsgCryptService } from './crypto/msg-crypt.service';
@@ -16,7 +16,11 @@ import { RedisAccessTokenStore } from './token/redis-access-token.store';
 import { WechatPushService } from './webhook/wechat-push.service';
 import { WechatLateReplySender } from './dedup/late-reply.sender';
 import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
+import { PushAnswerWriteBack } from './dedup/push-answer.write-back';
+import { PushDedupStoreHealth } from './dedup/push-dedup-store.health';
+import { PushHandlingTracker } from './dedup/push-handling.tracker';
 import { RedisPushDedupStore } from './dedup/redis-push-dedup.store';
+import { ResilientPushDedupStore } from './dedup/resilient-push-dedup.store';
 import { WechatPushDeduplicator } from './dedup/wechat-push.deduplicator';
 import { WechatFastifyBodyRegistrar } from './webhook/wechat-fastify-body.registrar';
 import { WechatSignatureGuard } from './webhook/wechat-signature.guard';
@@ -24,6 +28,7 @@ import {
   WECHAT_ACCESS_TOKEN_STORE,
   WECHAT_CALLBACK_ENABLED,
   WECHAT_OPTIONS,
+  WECHAT_PUSH_DEDUP_FALLBACK_STORE,
   WECHAT_PUSH_DEDUP_STORE,
   WECHAT_REDIS_CLIENT,
 } from './wechat.constants';
@@ -48,11 +53,27 @@ const storeProvider: Provider = {
   },
 };
 
+/** This process's memory: the push de-dup store without Redis, and the fallback with it. */
+const dedupFallbackStoreProvider: Provider = {
+  provide: WECHAT_PUSH_DEDUP_FALLBACK_STORE,
+  useFactory: () => new MemoryPushDedupStore(),
+};
+
+/** The shared push de-dup store: Redis (single node, Sentinel or Cluster), else the memory one. */
 const dedupStoreProvider: Provider = {
   provide: WECHAT_PUSH_DEDUP_STORE,
-  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS],
-  useFactory: (redis: Redis | undefined, options: ResolvedWechatOptions) =>
-    redis ? new RedisPushDedupStore(redis, options.keyPrefix) : new MemoryPushDedupStore(),
+  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS, WECHAT_PUSH_DEDUP_FALLBACK_STORE],
+  useFactory: (
+    redis: Redis | Cluster | undefined,
+    options: ResolvedWechatOptions,
+    memory: MemoryPushDedupStore,
+  ) =>
+    redis
+      ? new RedisPushDedupStore(redis, options.keyPrefix, {
+          storeWaitMs: options.storeWaitMs,
+          defaultBudgetMs: options.replyTimeoutMs,
+        })
+      : memory,
 };
 
 /**
@@ -78,7 +99,12 @@ const dedupStoreProvider: Provider = {
     WechatHandlerRegistry,
     WechatExplorer,
     WechatDispatcher,
+    dedupFallbackStoreProvider,
     dedupStoreProvider,
+    PushDedupStoreHealth,
+    PushAnswerWriteBack,
+    ResilientPushDedupStore,
+    PushHandlingTracker,
     WechatPushDeduplicator,
     WechatLateReplySender,
     WechatPushService,

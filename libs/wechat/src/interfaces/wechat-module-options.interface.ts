@@ -87,6 +87,12 @@ export interface WechatModuleOptions {
    * seconds. Default 60.
    */
   dedupTtlSeconds?: number;
+  /**
+   * How long a push waits for a Redis client that is reconnecting (ioredis status not `ready`, as
+   * during a Sentinel or Cluster failover) before de-duplicating in this process's memory, in ms.
+   * Also bounded by half of `replyTimeoutMs`. `0` falls back at once. Default 1 500.
+   */
+  storeWaitMs?: number;
   /** Re-throw handler errors instead of answering `success` (for tests). Default false. */
   rethrowHandlerErrors?: boolean;
 }
