@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import Redis, { Cluster } from 'ioredis';
+import { WechatModule, type WechatModuleOptions } from '@app/wechat';
+import {
+  SANDBOX_APP_SECRET,
+  WechatPushSimulator,
+  startWechatApiServer,
+  type SignedWechatPush,
+  type WechatApiServer,
+} from '@app/wechat/testing';
+import { RetryHandlersModule, runsKey } from './fixtures/retry-handlers.fixture';
+import { startCallbackInstance, type CallbackInstance } from './support/callback-instances';
+import { startRedisCluster, type RedisClusterHandle } from './support/redis-cluster';
+import { keySlot } from './support/redis-key-slot';
+
+const APP_ID = 'wx7e7e7e7e7e7e7e03';
+const TOKEN = 'clusterToken42';
+const AES_KEY = 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR';
+const COUNTERS_URL = process.env.WECHAT_TEST_REDIS_URL as string;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * WeChat's retries on a real 3-master Redis Cluster: one instance in this process and one as a
+ * separate OS process, both given an ioredis `Cluster` with the default `keyPrefix`; the handlers
+ * count their runs in the run's own (single-node) Redis.
+ */
+describe('push de-dup on a Redis Cluster (3 masters)', () => {
+  const prefix = `wechat:${randomUUID().slice(0, 8)}:`;
+  const sim = new WechatPushSimulator({ token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY });
+  let cluster: RedisClusterHandle;
+  let api: WechatApiServer;
+  let counters: Redis;
+  let moduleCluster: Cluster;
+  let local: INestApplication;
+  let localUrl: string;
+  let remote: CallbackInstance;
+
+  const options = (): WechatModuleOptions => ({
+    appId: APP_ID,
+    appSecret: SANDBOX_APP_SECRET,
+    token: TOKEN,
+    encodingAESKey: AES_KEY,
+    apiBaseUrl: api.url,
+    keyPrefix: prefix,
+    retryBackoffMs: 10,
+  });
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+    api = await startWechatApiServer({ appId: APP_ID });
+    counters = new Redis(COUNTERS_URL);
+    moduleCluster = new Cluster([...cluster.startupNodes], {
+      redisOptions: { maxRetriesPerRequest: 1 },
+    });
+    moduleCluster.on('error', () => undefined);
+    local = await NestFactory.create(
+      {
+        module: class ClusterInstanceModule {},
+        imports: [
+          WechatModule.forRoot({ ...options(), redis: moduleCluster }),
+          RetryHandlersModule.register(counters, prefix),
+        ],
+      },
+      { logger: ['error'] },
+    );
+    await local.listen(0, '127.0.0.1');
+    localUrl = await local.getUrl();
+    remote = await startCallbackInstance({
+      redisUrl: COUNTERS_URL,
+      counterPrefix: prefix,
+      options: options(),
+      store: { cluster: cluster.startupNodes },
+    });
+    await Promise.all(cluster.nodes.map((node) => cluster.cli(node.port, 'CONFIG', 'RESETSTAT')));
+  }, 60_000);
+
+  afterAll(async () => {
+    await remote?.stop();
+    await local?.close();
+    moduleCluster?.disconnect();
+    counters?.disconnect();
+    await api?.close();
+    await cluster?.stop();
+  });
+
+  async function deliver(
+    baseUrl: string,
+    push: SignedWechatPush,
+  ): Promise<{ status: number; body: string }> {
+    const res = await fetch(`${baseUrl}/wechat?${push.search}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: push.body,
+    });
+    return { status: res.status, body: await res.text() };
+  }
+  const again = (push: SignedWechatPush): SignedWechatPush => sim.signXml(push.plainXml, 'safe');
+  const contentOf = async (body: string): Promise<unknown> =>
+    (await sim.readReply(body)).fields.Content;
+  const runsOf = async (texts: readonly string[]): Promise<number[]> =>
+    (await counters.mget(...texts.map((text) => runsKey(prefix, text)))).map((value) =>
+      Number(value ?? 0),
+    );
+  const pushKey = (msgId: string): string => `${prefix}push:{${APP_ID}:id:${msgId}}`;
+
+  /** CROSSSLOT errors every master has answered since the suite began. */
+  async function crossSlotErrors(): Promise<number> {
+    let total = 0;
+    for (const node of cluster.nodes) {
+      const stats = await cluster.cli(node.port, 'INFO', 'errorstats');
+      const match = /errorstat_CROSSSLOT:count=(\d+)/.exec(stats);
+      total += match ? Number(match[1]) : 0;
+    }
+    return total;
+  }
+
+  it('the slot of a push key is what the Cluster says it is', async () => {
+    const key = pushKey('9007199254740993');
+    const answer = await cluster.cli(cluster.nodes[0].port, 'CLUSTER', 'KEYSLOT', key);
+    expect(Number(answer.trim())).toBe(keySlot(key));
+    expect(keySlot(key)).toBe(keySlot(`${APP_ID}:id:9007199254740993`));
+  });
+
+  it('3 deliveries to 2 instances: 1 handling, the same reply', async () => {
+    const text = `cluster-${randomUUID()}`;
+    const first = sim.sign(sim.text(text), 'safe');
+    const answers = await Promise.all([
+      deliver(localUrl, first),
+      deliver(remote.url, again(first)),
+      deliver(localUrl, again(first)),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    const contents = await Promise.all(answers.map((answer) => contentOf(answer.body)));
+    expect(contents).toEqual([`${text} #1`, `${text} #1`, `${text} #1`]);
+    expect(await runsOf([text])).toEqual([1]);
+  });
+
+  it('200 pushes re-delivered to the other instance: 0 re-runs, 0 CROSSSLOT, keys on every master', async () => {
+    const texts = Array.from({ length: 200 }, (_, i) => `bulk-${i}-${randomUUID()}`);
+    const pushes = texts.map((text) => sim.sign(sim.text(text), 'safe'));
+    const firsts: { status: number; body: string }[] = [];
+    for (let i = 0; i < pushes.length; i += 20) {
+      firsts.push(...(await Promise.all(pushes.slice(i, i + 20).map((p) => deliver(localUrl, p)))));
+    }
+    const retries: { status: number; body: string }[] = [];
+    for (let i = 0; i < pushes.length; i += 20) {
+      retries.push(
+        ...(await Promise.all(pushes.slice(i, i + 20).map((p) => deliver(remote.url, again(p))))),
+      );
+    }
+    expect(firsts.filter((answer) => answer.status !== 200)).toEqual([]);
+    expect(retries.map((answer) => answer.body)).toEqual(firsts.map((answer) => answer.body));
+    expect(await runsOf(texts)).toEqual(texts.map(() => 1));
+    expect(await crossSlotErrors()).toBe(0);
+    const perMaster = await Promise.all(
+      cluster.nodes.map(
+        async (node) =>
+          (await cluster.cli(node.port, '--scan', '--pattern', `${prefix}push:*`))
+            .split('\n')
+            .filter((line) => line !== '').length,
+      ),
+    );
+    expect(perMaster.every((count) => count > 30)).toBe(true);
+    expect(perMaster.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(200);
+  });
+
+  it('a slot holding de-dup keys migrated to another master while pushes flow: 0 handled twice, 0 failed', async () => {
+    const [source, target] = cluster.nodes;
+    const sourceId = (await cluster.cli(source.port, 'CLUSTER', 'MYID')).trim();
+    const targetId = (await cluster.cli(target.port, 'CLUSTER', 'MYID')).trim();
+    // The first slot of the source master (the masters are given their ranges in order).
+    const slot = 100;
+    const owner = await cluster.cli(source.port, 'CLUSTER', 'COUNTKEYSINSLOT', String(slot));
+    expect(Number(owner.trim())).toBe(0);
+    // MsgIds whose push key hashes to that slot.
+    const ids: string[] = [];
+    for (let n = 1_000_000_000_000n; ids.length < 80; n += 1n) {
+      if (keySlot(`${APP_ID}:id:${n}`) === slot) ids.push(String(n));
+    }
+
+    const failures: string[] = [];
+    const texts: string[] = [];
+    let migrating = true;
+    const flow = (async () => {
+      let i = 0;
+      const retries: Promise<void>[] = [];
+      while (migrating || i < 10) {
+        if (i >= ids.length) break;
+        const text = `migrate-${i}-${randomUUID()}`;
+        texts.push(text);
+        const push = sim.sign(sim.text(text, { MsgId: ids[i] }), 'safe');
+        i++;
+        const first = await deliver(localUrl, push);
+        if (first.status !== 200 || (await contentOf(first.body)) !== `${text} #1`) {
+          failures.push(`first ${first.status}`);
+        }
+        retries.push(
+          deliver(remote.url, again(push)).then((retry) => {
+            if (retry.body !== first.body) failures.push(`retry ${retry.status}`);
+          }),
+        );
+        await sleep(40);
+      }
+      await Promise.all(retries);
+    })();
+
+    await sleep(300);
+    await cluster.cli(target.port, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', sourceId);
+    await cluster.cli(source.port, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', targetId);
+    let moved = 0;
+    for (let round = 0; round < 15; round++) {
+      const keys = (await cluster.cli(source.port, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '1'))
+        .split('\n')
+        .filter((line) => line !== '');
+      for (const key of keys) {
+        await cluster.cli(
+          source.port,
+          'MIGRATE',
+          '127.0.0.1',
+          String(target.port),
+          key,
+          '0',
+          '5000',
+        );
+        moved++;
+      }
+      await sleep(100);
+    }
+    for (;;) {
+      const keys = (await cluster.cli(source.port, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '100'))
+        .split('\n')
+        .filter((line) => line !== '');
+      if (keys.length === 0) break;
+      await cluster.cli(
+        source.port,
+        'MIGRATE',
+        '127.0.0.1',
+        String(target.port),
+        '',
+        '0',
+        '5000',
+        'KEYS',
+        ...keys,
+      );
+      moved += keys.length;
+    }
+    for (const node of cluster.nodes) {
+      await cluster.cli(node.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', targetId);
+    }
+    migrating = false;
+    await flow;
+
+    expect(moved).toBeGreaterThan(0);
+    expect(failures).toEqual([]);
+    expect(texts.length).toBeGreaterThanOrEqual(10);
+    expect(await runsOf(texts)).toEqual(texts.map(() => 1));
+    const onTarget = await cluster.cli(target.port, 'CLUSTER', 'COUNTKEYSINSLOT', String(slot));
+    expect(Number(onTarget.trim())).toBeGreaterThan(0);
+    expect(await crossSlotErrors()).toBe(0);
+  }, 60_000);
+});
