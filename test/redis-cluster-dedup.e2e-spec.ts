@@ -166,6 +166,29 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
     expect(perMaster.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(200);
   });
 
+  it('a rolling deploy: a retry of a push the previous version answered (old key name, another slot) runs nothing', async () => {
+    const text = `old-answered-${randomUUID()}`;
+    const fields = sim.text(text);
+    const oldKey = `${prefix}push:${APP_ID}:id:${String(fields.MsgId)}`;
+    expect(keySlot(oldKey)).not.toBe(keySlot(pushKey(String(fields.MsgId))));
+    await moduleCluster.set(
+      oldKey,
+      'a:application/xml; charset=utf-8\n<xml>answered by the old version</xml>',
+      'PX',
+      60_000,
+    );
+    const answers = await Promise.all([
+      deliver(localUrl, sim.sign(fields, 'safe')),
+      deliver(remote.url, sim.sign(fields, 'safe')),
+    ]);
+    expect(answers).toEqual([
+      { status: 200, body: '<xml>answered by the old version</xml>' },
+      { status: 200, body: '<xml>answered by the old version</xml>' },
+    ]);
+    expect(await runsOf([text])).toEqual([0]);
+    expect(await crossSlotErrors()).toBe(0);
+  });
+
   it('a slot holding de-dup keys migrated to another master while pushes flow: 0 handled twice, 0 failed', async () => {
     const [source, target] = cluster.nodes;
     const sourceId = (await cluster.cli(source.port, 'CLUSTER', 'MYID')).trim();

@@ -255,4 +255,45 @@ describe('push de-dup with a slow, blinking or misconfigured Redis', () => {
       expect(logger.lines.filter((line) => line.message.includes('unavailable'))).toEqual([]);
     });
   });
+
+  describe('a rolling deploy: pushes the previous version claimed under the old key names', () => {
+    const prefix = `rolling:${randomUUID()}:`;
+    const OLD_ANSWER = 'a:application/xml; charset=utf-8\n<xml>answered by the old version</xml>';
+    let a: { url: string };
+
+    beforeAll(async () => {
+      a = await startLocal(prefix, COUNTERS_URL);
+    });
+
+    /** The key the previous version gave a message push: no hash tag. */
+    const oldKey = (msgId: unknown): string => `${prefix}push:${APP_ID}:id:${String(msgId)}`;
+
+    it('a retry of a push the previous version answered gets that answer; nothing runs again', async () => {
+      const text = `old-answered-${randomUUID()}`;
+      const fields = sim.text(text);
+      await counters.set(oldKey(fields.MsgId), OLD_ANSWER, 'PX', 60_000);
+      const answer = await deliver(a.url, sim.sign(fields, 'safe'));
+      expect(answer).toEqual({ status: 200, body: '<xml>answered by the old version</xml>' });
+      expect(await runs(prefix, text)).toBe(0);
+    });
+
+    it('a retry of a push the previous version is still handling waits for its answer', async () => {
+      const text = `old-pending-${randomUUID()}`;
+      const fields = sim.text(text);
+      await counters.set(
+        oldKey(fields.MsgId),
+        'p:an-instance-of-the-previous-version',
+        'PX',
+        5_000,
+      );
+      const pending = deliver(a.url, sim.sign(fields, 'safe'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await counters.set(oldKey(fields.MsgId), OLD_ANSWER, 'PX', 60_000);
+      expect(await pending).toEqual({
+        status: 200,
+        body: '<xml>answered by the old version</xml>',
+      });
+      expect(await runs(prefix, text)).toBe(0);
+    });
+  });
 });
