@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { budgetClock } from '../redis/redis-budget.runner';
 import { WECHAT_PUSH_DEDUP_STORE } from '../wechat.constants';
 import type { CachedPushResponse, PushDedupStore } from './push-dedup-store.interface';
@@ -23,7 +28,7 @@ interface PendingAnswer {
  * owner-checked like any completion: it never overwrites another instance's handling.
  */
 @Injectable()
-export class PushAnswerWriteBack implements OnApplicationShutdown {
+export class PushAnswerWriteBack implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly pending = new Map<string, PendingAnswer>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -56,6 +61,11 @@ export class PushAnswerWriteBack implements OnApplicationShutdown {
       if (this.pending.size > 0) this.schedule();
     });
     return this.flushing;
+  }
+
+  /** A last attempt (bounded) before the process exits, so its answers outlive it. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.pending.size > 0) await this.flush();
   }
 
   onApplicationShutdown(): void {
