@@ -116,6 +116,60 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
     return total;
   }
 
+  /**
+   * Moves `slot` from `source` to `target` as a reshard does (SETSLOT IMPORTING/MIGRATING, its keys
+   * MIGRATEd one at a time over about 1.5 s, then the rest, then SETSLOT NODE on every master);
+   * resolves to the number of keys moved.
+   */
+  async function migrateSlot(
+    slot: number,
+    source: { port: number },
+    target: { port: number },
+  ): Promise<number> {
+    const sourceId = (await cluster.cli(source.port, 'CLUSTER', 'MYID')).trim();
+    const targetId = (await cluster.cli(target.port, 'CLUSTER', 'MYID')).trim();
+    const keysIn = async (count: number): Promise<string[]> =>
+      (await cluster.cli(source.port, 'CLUSTER', 'GETKEYSINSLOT', String(slot), String(count)))
+        .split('\n')
+        .filter((line) => line !== '');
+    await cluster.cli(target.port, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', sourceId);
+    await cluster.cli(source.port, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', targetId);
+    let moved = 0;
+    for (let round = 0; round < 15; round++) {
+      for (const key of await keysIn(1)) {
+        await cluster.cli(
+          source.port,
+          'MIGRATE',
+          '127.0.0.1',
+          String(target.port),
+          key,
+          '0',
+          '5000',
+        );
+        moved++;
+      }
+      await sleep(100);
+    }
+    for (let keys = await keysIn(100); keys.length > 0; keys = await keysIn(100)) {
+      await cluster.cli(
+        source.port,
+        'MIGRATE',
+        '127.0.0.1',
+        String(target.port),
+        '',
+        '0',
+        '5000',
+        'KEYS',
+        ...keys,
+      );
+      moved += keys.length;
+    }
+    for (const node of cluster.nodes) {
+      await cluster.cli(node.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', targetId);
+    }
+    return moved;
+  }
+
   it('the slot of a push key is what the Cluster says it is', async () => {
     const key = pushKey('9007199254740993');
     const answer = await cluster.cli(cluster.nodes[0].port, 'CLUSTER', 'KEYSLOT', key);
@@ -191,12 +245,8 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
 
   it('a slot holding de-dup keys migrated to another master while pushes flow: 0 handled twice, 0 failed', async () => {
     const [source, target] = cluster.nodes;
-    const sourceId = (await cluster.cli(source.port, 'CLUSTER', 'MYID')).trim();
-    const targetId = (await cluster.cli(target.port, 'CLUSTER', 'MYID')).trim();
     // The first slot of the source master (the masters are given their ranges in order).
     const slot = 100;
-    const owner = await cluster.cli(source.port, 'CLUSTER', 'COUNTKEYSINSLOT', String(slot));
-    expect(Number(owner.trim())).toBe(0);
     // MsgIds whose push key hashes to that slot.
     const ids: string[] = [];
     for (let n = 1_000_000_000_000n; ids.length < 80; n += 1n) {
@@ -221,7 +271,8 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
         }
         retries.push(
           deliver(remote.url, again(push)).then((retry) => {
-            if (retry.body !== first.body) failures.push(`retry ${retry.status}`);
+            if (retry.body !== first.body)
+              failures.push(`retry ${retry.status} ${retry.body.slice(0, 12)}`);
           }),
         );
         await sleep(40);
@@ -230,48 +281,7 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
     })();
 
     await sleep(300);
-    await cluster.cli(target.port, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', sourceId);
-    await cluster.cli(source.port, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', targetId);
-    let moved = 0;
-    for (let round = 0; round < 15; round++) {
-      const keys = (await cluster.cli(source.port, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '1'))
-        .split('\n')
-        .filter((line) => line !== '');
-      for (const key of keys) {
-        await cluster.cli(
-          source.port,
-          'MIGRATE',
-          '127.0.0.1',
-          String(target.port),
-          key,
-          '0',
-          '5000',
-        );
-        moved++;
-      }
-      await sleep(100);
-    }
-    for (;;) {
-      const keys = (await cluster.cli(source.port, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '100'))
-        .split('\n')
-        .filter((line) => line !== '');
-      if (keys.length === 0) break;
-      await cluster.cli(
-        source.port,
-        'MIGRATE',
-        '127.0.0.1',
-        String(target.port),
-        '',
-        '0',
-        '5000',
-        'KEYS',
-        ...keys,
-      );
-      moved += keys.length;
-    }
-    for (const node of cluster.nodes) {
-      await cluster.cli(node.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', targetId);
-    }
+    const moved = await migrateSlot(slot, source, target);
     migrating = false;
     await flow;
 
@@ -282,5 +292,77 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
     const onTarget = await cluster.cli(target.port, 'CLUSTER', 'COUNTKEYSINSLOT', String(slot));
     expect(Number(onTarget.trim())).toBeGreaterThan(0);
     expect(await crossSlotErrors()).toBe(0);
+  }, 60_000);
+
+  it('a keyPrefix with its own hash tag (every key in one slot): that slot migrated while concurrent pushes flow: 0 handled twice, 0 failed', async () => {
+    const tagged = `{wx-${randomUUID().slice(0, 8)}}:`;
+    const slot = keySlot(tagged);
+    const ranges = await moduleCluster.cluster('SLOTS');
+    const ownerPort = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2][1];
+    const source = cluster.nodes.find((node) => node.port === ownerPort);
+    const target = cluster.nodes.find((node) => node.port !== ownerPort);
+    if (!source || !target) throw new Error(`no owner found for slot ${slot}`);
+    const taggedOptions = { ...options(), keyPrefix: tagged };
+    const app = await NestFactory.create(
+      {
+        module: class TaggedInstanceModule {},
+        imports: [
+          WechatModule.forRoot({ ...taggedOptions, redis: moduleCluster }),
+          RetryHandlersModule.register(counters, prefix),
+        ],
+      },
+      { logger: ['error'] },
+    );
+    await app.listen(0, '127.0.0.1');
+    const appUrl = await app.getUrl();
+    const other = await startCallbackInstance({
+      redisUrl: COUNTERS_URL,
+      counterPrefix: prefix,
+      options: taggedOptions,
+      store: { cluster: cluster.startupNodes },
+    });
+    try {
+      const failures: string[] = [];
+      const texts: string[] = [];
+      let migrating = true;
+      const flow = (async () => {
+        const retries: Promise<void>[] = [];
+        for (let round = 0; migrating || round < 5; round++) {
+          const batch = Array.from({ length: 5 }, (_, i) => {
+            const text = `tagged-${round}-${i}-${randomUUID()}`;
+            texts.push(text);
+            return { text, push: sim.sign(sim.text(text), 'safe') };
+          });
+          await Promise.all(
+            batch.map(async ({ text, push }) => {
+              const first = await deliver(appUrl, push);
+              if (first.status !== 200 || (await contentOf(first.body)) !== `${text} #1`) {
+                failures.push(`first ${first.status}`);
+              }
+              retries.push(
+                deliver(other.url, again(push)).then((retry) => {
+                  if (retry.body !== first.body)
+                    failures.push(`retry ${retry.status} ${retry.body.slice(0, 12)}`);
+                }),
+              );
+            }),
+          );
+          await sleep(30);
+        }
+        await Promise.all(retries);
+      })();
+      await sleep(300);
+      const moved = await migrateSlot(slot, source, target);
+      migrating = false;
+      await flow;
+
+      expect(moved).toBeGreaterThan(0);
+      expect(await runsOf(texts)).toEqual(texts.map(() => 1));
+      expect(failures).toEqual([]);
+      expect(await crossSlotErrors()).toBe(0);
+    } finally {
+      await other.stop();
+      await app.close();
+    }
   }, 60_000);
 });

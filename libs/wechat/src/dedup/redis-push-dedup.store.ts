@@ -3,7 +3,6 @@ import { WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { BatchItemFailure, RedisBatchQueue } from '../redis/redis-batch.queue';
 import { RedisBudgetRunner, budgetClock, lua } from '../redis/redis-budget.runner';
-import { redisKeySlot } from '../redis/redis-key-slot';
 import { DEFAULT_STORE_WAIT_MS } from '../wechat.constants';
 import { legacyPushDedupKey } from './push-dedup.key';
 import type {
@@ -121,9 +120,10 @@ const DEFAULT_BUDGET_MS = 5_000;
  * once answered.
  *
  * The operations made in one turn of the event loop go out together ({@link RedisBatchQueue}): on
- * a single node as one script call; on a Cluster as one script call per hash slot (a push's keys
- * share its hash tag), so no command spans slots and a failing slot fails only its own keys. In a
- * script, every key succeeds or fails on its own (a key of the wrong type fails alone).
+ * a single node as one script call; on a Cluster as single-key script calls sent at once (each
+ * push key has its own hash tag), so no command spans slots, a failing slot fails only its own
+ * keys and a slot being migrated is followed (`ASK`), never refused (`TRYAGAIN`). In a script,
+ * every key succeeds or fails on its own (a key of the wrong type fails alone).
  *
  * Commands follow {@link RedisBudgetRunner}: a slow Redis is waited for within the caller's
  * deadline, a reconnecting client for up to `storeWaitMs`, and transient Cluster states are retried.
@@ -245,7 +245,7 @@ export class RedisPushDedupStore implements PushDedupStore {
 
   /**
    * Runs a batch: on a single node one script call (claims read their old key name in it); on a
-   * Cluster, the old names of the claims first, then one script call per hash slot.
+   * Cluster, the old names of the claims first, then one single-key script call per operation.
    */
   private async runBatch(operations: readonly DedupOperation[]): Promise<unknown[]> {
     if (!this.commands.isCluster) {
@@ -265,7 +265,7 @@ export class RedisPushDedupStore implements PushDedupStore {
         key: operations[i].legacyKey as string,
         legacyKey: undefined,
       }));
-      const legacy = await this.runBySlot(legacyReads);
+      const legacy = await this.runEach(legacyReads);
       claims.forEach((i, j) => {
         const value = legacy[j];
         // A value under the old name (or a failure to read it) decides the claim.
@@ -275,36 +275,29 @@ export class RedisPushDedupStore implements PushDedupStore {
     const pending = operations
       .map((operation, i) => ({ operation, i }))
       .filter(({ i }) => results[i] === undefined);
-    const answered = await this.runBySlot(
+    const answered = await this.runEach(
       pending.map(({ operation }) => ({ ...operation, legacyKey: undefined })),
     );
     pending.forEach(({ i }, j) => (results[i] = answered[j]));
     return results;
   }
 
-  /** One script call per hash slot; a failing slot fails only its own operations. */
-  private async runBySlot(operations: readonly DedupOperation[]): Promise<unknown[]> {
-    const slots = new Map<number, number[]>();
-    operations.forEach((operation, i) => {
-      const slot = redisKeySlot(operation.key);
-      const members = slots.get(slot);
-      if (members) members.push(i);
-      else slots.set(slot, [i]);
-    });
-    const results = new Array<unknown>(operations.length);
-    await Promise.all(
-      [...slots.values()].map(async (members) => {
-        const group = members.map((i) => operations[i]);
-        let answers: unknown[];
+  /**
+   * One single-key script call per operation, all sent at once (pipelined on each master's
+   * connection): no command spans two slots, a failing key or node fails only its own operations,
+   * and a slot being migrated never answers `TRYAGAIN` (ioredis follows the `ASK` of a single-key
+   * command; a multi-key one in a migrating slot would be refused until the migration ends).
+   */
+  private runEach(operations: readonly DedupOperation[]): Promise<unknown[]> {
+    return Promise.all(
+      operations.map(async (operation) => {
         try {
-          answers = await this.runScript(group, false);
+          return (await this.runScript([operation], false))[0];
         } catch (error: unknown) {
-          answers = group.map(() => new BatchItemFailure(error));
+          return new BatchItemFailure(error);
         }
-        members.forEach((i, j) => (results[i] = answers[j]));
       }),
     );
-    return results;
   }
 
   /** One script call; per-key errors become {@link BatchItemFailure}s. */
