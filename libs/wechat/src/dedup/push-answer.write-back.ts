@@ -32,6 +32,7 @@ export class PushAnswerWriteBack implements BeforeApplicationShutdown, OnApplica
   private readonly pending = new Map<string, PendingAnswer>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     @Inject(WECHAT_PUSH_DEDUP_STORE) private readonly shared: PushDedupStore,
@@ -54,9 +55,16 @@ export class PushAnswerWriteBack implements BeforeApplicationShutdown, OnApplica
     this.pending.delete(key);
   }
 
-  /** Offers every waiting answer to the shared store once; resolves when done (never rejects). */
-  flush(): Promise<void> {
-    this.flushing ??= this.writeAll().finally(() => {
+  /**
+   * Offers every waiting answer to the shared store once (at most once per
+   * {@link WRITE_BACK_INTERVAL_MS} unless `now`); resolves when done (never rejects).
+   */
+  flush(now = false): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const at = budgetClock();
+    if (!now && at - this.lastFlushAt < WRITE_BACK_INTERVAL_MS) return Promise.resolve();
+    this.lastFlushAt = at;
+    this.flushing = this.writeAll().finally(() => {
       this.flushing = undefined;
       if (this.pending.size > 0) this.schedule();
     });
@@ -65,7 +73,7 @@ export class PushAnswerWriteBack implements BeforeApplicationShutdown, OnApplica
 
   /** A last attempt (bounded) before the process exits, so its answers outlive it. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.pending.size > 0) await this.flush();
+    if (this.pending.size > 0) await this.flush(true);
   }
 
   onApplicationShutdown(): void {
@@ -77,7 +85,7 @@ export class PushAnswerWriteBack implements BeforeApplicationShutdown, OnApplica
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flush();
+      void this.flush(true);
     }, WRITE_BACK_INTERVAL_MS);
     this.timer.unref();
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { budgetClock } from '../redis/redis-budget.runner';
 
 /**
  * The push handlings in flight in this process, so a shutdown can wait for them. Each is tracked
@@ -32,13 +33,13 @@ export class PushHandlingTracker {
 
   /** Resolves when every tracked handling has settled or been dropped, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (this.inflight.size > 0 && Date.now() < until) {
+    const until = budgetClock() + timeoutMs;
+    while (this.inflight.size > 0 && budgetClock() < until) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.allSettled([...this.inflight]),
         new Promise((resolve) => {
-          timer = setTimeout(resolve, Math.min(until - Date.now(), 100));
+          timer = setTimeout(resolve, Math.min(until - budgetClock(), 100));
           timer.unref();
         }),
       ]);

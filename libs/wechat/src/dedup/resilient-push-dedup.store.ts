@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WECHAT_PUSH_DEDUP_FALLBACK_STORE, WECHAT_PUSH_DEDUP_STORE } from '../wechat.constants';
 import { PushAnswerWriteBack } from './push-answer.write-back';
 import type {
@@ -81,7 +82,10 @@ export class ResilientPushDedupStore implements PushDedupStore {
     } catch (error: unknown) {
       this.health.failed(error);
       await this.memory.complete(key, owner, response, ttlMs);
-      this.writeBack.remember(key, owner, response, ttlMs);
+      // A key of another type will not take the answer later either.
+      if (!(error instanceof WechatStoreKeyTypeError)) {
+        this.writeBack.remember(key, owner, response, ttlMs);
+      }
     }
   }
 
@@ -98,6 +102,7 @@ export class ResilientPushDedupStore implements PushDedupStore {
 
   /** The shared store answered: end an outage and write back what it missed. */
   private recovered(): void {
-    if (this.health.succeeded() || this.writeBack.size > 0) void this.writeBack.flush();
+    if (this.health.succeeded()) void this.writeBack.flush(true);
+    else if (this.writeBack.size > 0) void this.writeBack.flush();
   }
 }
