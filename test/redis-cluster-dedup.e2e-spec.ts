@@ -365,4 +365,26 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
       await app.close();
     }
   }, 60_000);
+
+  it('a master restarted while pushes wait on it: its pushes are waited for, handled once, answered alike on the other instance', async () => {
+    const down = cluster.nodes[2];
+    const texts = Array.from({ length: 30 }, (_, i) => `restart-${i}-${randomUUID()}`);
+    const pushes = texts.map((text) => sim.sign(sim.text(text), 'safe'));
+    await down.stop();
+    const firsts = Promise.all(pushes.map((push) => deliver(localUrl, push)));
+    await sleep(800);
+    await down.start();
+    const answers = await firsts;
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+    expect(await Promise.all(answers.map((answer) => contentOf(answer.body)))).toEqual(
+      texts.map((text) => `${text} #1`),
+    );
+    const retries = await Promise.all(pushes.map((push) => deliver(remote.url, again(push))));
+    expect(retries.map((retry) => retry.body)).toEqual(answers.map((answer) => answer.body));
+    expect(await runsOf(texts)).toEqual(texts.map(() => 1));
+    const onRestarted = (await cluster.cli(down.port, '--scan', '--pattern', `${prefix}push:*`))
+      .split('\n')
+      .filter((line) => line !== '').length;
+    expect(onRestarted).toBeGreaterThan(0);
+  }, 60_000);
 });
