@@ -1,7 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { WechatStoreCrossSlotError, WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
-import { PushDedupStoreHealth } from './push-dedup-store.health';
+import { PushDedupStoreHealth, STORE_RECOVERY_QUIET_MS } from './push-dedup-store.health';
 
 class Lines implements LoggerService {
   readonly lines: string[] = [];
@@ -26,11 +26,20 @@ describe('PushDedupStoreHealth', () => {
     Logger.overrideLogger(new Logger());
   });
 
-  it('logs an outage once, and its end once', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('logs an outage once, and its end once, after a quiet second (no flapping)', () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
     const health = new PushDedupStoreHealth();
     health.failed(new WechatTokenStoreError('Redis is not available.'));
-    health.failed(new WechatTokenStoreError('Redis is not available.'));
+    // Some operations succeed (other Cluster masters), some still fail: still one outage.
+    for (let i = 0; i < 5; i++) {
+      jest.advanceTimersByTime(100);
+      expect(health.succeeded()).toBe(false);
+      health.failed(new WechatTokenStoreError('Redis is not available.'));
+    }
     expect(health.down).toBe(true);
+    jest.advanceTimersByTime(STORE_RECOVERY_QUIET_MS);
     expect(health.succeeded()).toBe(true);
     expect(health.succeeded()).toBe(false);
     expect(logger.lines).toEqual([

@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WechatStoreCrossSlotError, WechatStoreKeyTypeError } from '../errors/wechat-store.error';
+import { budgetClock } from '../redis/redis-budget.runner';
 import { messageOf } from '../redis/redis-command.runner';
+
+/**
+ * An outage ends once the store has answered this long without a failure (in ms): on a Cluster
+ * with one master down, the others keep answering, and the log must not flap.
+ */
+export const STORE_RECOVERY_QUIET_MS = 1_000;
 
 /**
  * What the push de-dup has seen of the shared store, logged once per change: an outage (a warning
@@ -11,6 +18,7 @@ import { messageOf } from '../redis/redis-command.runner';
 export class PushDedupStoreHealth {
   private readonly logger = new Logger('WechatModule');
   private isDown = false;
+  private lastFailureAt = Number.NEGATIVE_INFINITY;
   private readonly reported = new Set<string>();
 
   /** Whether the last store operation failed for want of a store. */
@@ -18,9 +26,12 @@ export class PushDedupStoreHealth {
     return this.isDown;
   }
 
-  /** A store operation succeeded; `true` when it ends an outage. */
+  /**
+   * A store operation succeeded; `true` when it ends an outage (no failure for
+   * {@link STORE_RECOVERY_QUIET_MS}).
+   */
   succeeded(): boolean {
-    if (!this.isDown) return false;
+    if (!this.isDown || budgetClock() - this.lastFailureAt < STORE_RECOVERY_QUIET_MS) return false;
     this.isDown = false;
     this.logger.log('The shared push de-duplication store is reachable again.');
     return true;
@@ -36,6 +47,7 @@ export class PushDedupStoreHealth {
       );
       return;
     }
+    this.lastFailureAt = budgetClock();
     if (this.isDown) return;
     this.isDown = true;
     this.logger.warn(
