@@ -129,7 +129,7 @@ describe('WechatOAuthGuard', () => {
     const res = await request(app.getHttpServer()).get('/orders?id=7');
     expect(res.status).toBe(302);
     expect(res.headers['cache-control']).toBe('no-store');
-    const location = new URL(res.headers.location as string);
+    const location = new URL(res.headers.location);
     expect(`${location.origin}${location.pathname}`).toBe(`${server.url}/connect/oauth2/authorize`);
     expect(location.hash).toBe('#wechat_redirect');
     expect([...location.searchParams.keys()]).toEqual([

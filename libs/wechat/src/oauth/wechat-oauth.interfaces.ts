@@ -31,7 +31,8 @@ export interface WechatOAuthResult {
   openId: string;
   /** Present when the account is bound to an Open Platform account. */
   unionId?: string;
-  scope: WechatOAuthScope | string;
+  /** `snsapi_base` or `snsapi_userinfo` (WeChat may list several, comma-separated). */
+  scope: string;
   /**
    * `is_snapshotuser: 1`: a virtual user on a page snapshot (the page was opened from a shared
    * snapshot, not by a real user): never persist it as a user.
