@@ -12,11 +12,6 @@ const ENV_EXAMPLE_HEADER = [
   '# Generated from src/config/wechat-env.table.ts by `npm run docs:env`; a spec fails on drift.',
 ];
 
-/** What a row's variable accepts, as the docs say it. */
-export function typeOf(row: AnyEnvRow): string {
-  return row.type;
-}
-
 /** The row's description, with what each value of an enum means. */
 export function meaningOf(row: AnyEnvRow): string {
   if (row.values === undefined) return row.description;
@@ -27,7 +22,7 @@ export function meaningOf(row: AnyEnvRow): string {
 /** The content of `.env.example`: every variable, commented out at its default. */
 export function renderEnvExample(rows: readonly AnyEnvRow[] = ENV_ROWS): string {
   const blocks = rows.map((row) =>
-    [`# ${meaningOf(row)} (${typeOf(row)})`, `# ${row.variable}=${row.default ?? ''}`].join('\n'),
+    [`# ${meaningOf(row)} (${row.type})`, `# ${row.variable}=${row.default ?? ''}`].join('\n'),
   );
   return `${ENV_EXAMPLE_HEADER.join('\n')}\n\n${blocks.join('\n\n')}\n`;
 }
@@ -38,7 +33,7 @@ export function readmeTableCells(rows: readonly AnyEnvRow[] = ENV_ROWS): string[
     ['Variable', 'Type', 'Default', 'Meaning'],
     ...rows.map((row) => [
       `\`${row.variable}\``,
-      typeOf(row),
+      row.type,
       row.default === undefined ? '—' : `\`${row.default}\``,
       meaningOf(row),
     ]),
