@@ -131,10 +131,8 @@ describe('the demo configured from the environment', () => {
     });
 
     it('does not start with a bad value, and names the variable', async () => {
-      await expect(
-        boot({ ...credentials(api), WECHAT_REPLAY_WINDOW_SECONDS: 'a minute' }),
-      ).rejects.toThrow(
-        'Invalid environment: WECHAT_REPLAY_WINDOW_SECONDS must be a positive integer (got "a minute").',
+      await expect(boot({ ...credentials(api), WECHAT_MAX_BODY_BYTES: 'lots' })).rejects.toThrow(
+        'Invalid environment: WECHAT_MAX_BODY_BYTES must be a positive integer (got "lots").',
       );
     });
   });

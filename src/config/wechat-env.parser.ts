@@ -1,15 +1,17 @@
 import { resolveWechatOptions, WechatConfigError, type WechatModuleOptions } from '@app/wechat';
 import { DemoEnvError } from './demo-env.error';
 import { booleanFromEnv, envText, numberFromEnv } from './env-value.parser';
-import { DEMO_ENV_TABLE, WECHAT_ENV_TABLE, type ScalarOptionKey } from './wechat-env.table';
+import { DEMO_ENV_TABLE, WECHAT_ENV_TABLE } from './wechat-env.table';
 
 /** The environment the demo reads: `process.env` (with the `.env` file loaded into it) or a test's. */
 export type DemoEnv = Readonly<Record<string, string | undefined>>;
 
 type ScalarValue = string | number | boolean;
-type Row = (typeof WECHAT_ENV_TABLE)[ScalarOptionKey];
+/** The options of the table (every scalar option: the table does not compile otherwise). */
+type TableOption = keyof typeof WECHAT_ENV_TABLE;
+type Row = (typeof WECHAT_ENV_TABLE)[TableOption];
 
-const OPTION_KEYS = Object.keys(WECHAT_ENV_TABLE) as ScalarOptionKey[];
+const OPTION_KEYS = Object.keys(WECHAT_ENV_TABLE) as TableOption[];
 const CONFIG_ERROR_PREFIX = /^Invalid WechatModule configuration: /;
 
 /**
@@ -21,7 +23,7 @@ const CONFIG_ERROR_PREFIX = /^Invalid WechatModule configuration: /;
  * @throws DemoEnvError naming the variable and what it accepts (never a secret's value).
  */
 export function wechatOptionsFromEnv(env: DemoEnv): WechatModuleOptions {
-  const scalars: Partial<Record<ScalarOptionKey, ScalarValue>> = {};
+  const scalars: Partial<Record<TableOption, ScalarValue>> = {};
   for (const option of OPTION_KEYS) {
     const row: Row = WECHAT_ENV_TABLE[option];
     const text = envText(env, row.variable);
@@ -68,7 +70,7 @@ function inTermsOfVariables(error: WechatConfigError, env: DemoEnv): DemoEnvErro
   const values: readonly string[] = 'values' in leadRow ? Object.keys(leadRow.values) : [];
   let message = detail.replace(/"([A-Za-z]+)"/g, (quoted, name: string, offset: number) =>
     offset === 0 || (isOptionKey(name) && !values.includes(name))
-      ? WECHAT_ENV_TABLE[name as ScalarOptionKey].variable
+      ? WECHAT_ENV_TABLE[name as TableOption].variable
       : quoted,
   );
   const text = env[leadRow.variable];
@@ -83,6 +85,6 @@ function inTermsOfVariables(error: WechatConfigError, env: DemoEnv): DemoEnvErro
   return new DemoEnvError(leadRow.variable, message, { cause: error });
 }
 
-function isOptionKey(name: string): name is ScalarOptionKey {
+function isOptionKey(name: string): name is TableOption {
   return Object.prototype.hasOwnProperty.call(WECHAT_ENV_TABLE, name);
 }
