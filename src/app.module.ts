@@ -1,10 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RedisModule } from '@liaoliaots/nestjs-redis';
 import { WechatModule } from '@app/wechat';
-import { redisUrlFromEnv } from './config/demo-env.parser';
 import { environmentOnly } from './config/env-file.loader';
 import { wechatConfig } from './config/wechat.config';
 import { LoginModule } from './login/login.module';
+import { demoRedisModules, readDemoRedis } from './redis/demo-redis';
 import type { DemoSandbox } from './sandbox/demo-sandbox';
 import { SandboxModule } from './sandbox/sandbox.module';
 
@@ -23,28 +22,18 @@ export interface AppOptions {
 @Module({})
 export class AppModule {
   /**
-   * The app module. `REDIS_URL` is read when this is called, the `WECHAT_*` variables when the app
-   * starts (see `config/wechat-env.table.ts`).
+   * The app module. The `REDIS_*` variables are read when this is called, the `WECHAT_*` ones
+   * when the app starts (see `config/wechat-env.table.ts`).
    *
-   * @throws DemoEnvError when `REDIS_URL` is not a Redis URL.
+   * @throws DemoEnvError when a `REDIS_*` variable is malformed.
    */
   static register(options: AppOptions = {}): DynamicModule {
-    const redisUrl = redisUrlFromEnv(process.env);
     return {
       module: AppModule,
       imports: [
         options.config ?? environmentOnly(),
-        // Redis when REDIS_URL is set; otherwise the token and the login scenes stay in memory.
-        ...(redisUrl
-          ? [
-              RedisModule.forRoot({
-                // Fail fast while Redis is down; the module batches its own commands (see README).
-                config: { url: redisUrl, maxRetriesPerRequest: 1 },
-                readyLog: false,
-                closeClient: true,
-              }),
-            ]
-          : []),
+        // A Cluster, a Sentinel-managed primary or REDIS_URL; none → token and scenes in memory.
+        ...demoRedisModules(readDemoRedis()),
         WechatModule.forRootAsync({ ...wechatConfig.asProvider(), isGlobal: true }),
         LoginModule,
         ...(options.sandbox ? [SandboxModule.register(options.sandbox)] : []),

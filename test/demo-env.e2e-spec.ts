@@ -132,7 +132,7 @@ describe('the demo configured from the environment', () => {
 
     it('does not start with a bad value, and names the variable', async () => {
       await expect(boot({ ...credentials(api), WECHAT_MAX_BODY_BYTES: 'lots' })).rejects.toThrow(
-        'Invalid environment: WECHAT_MAX_BODY_BYTES must be a positive integer (got "lots").',
+        'WECHAT_MAX_BODY_BYTES must be a positive integer (got "lots").',
       );
     });
   });
@@ -161,9 +161,7 @@ describe('the demo configured from the environment', () => {
       const demo = startDemoProcess(dir);
       expect(await demo.exited).toBe(1);
       const output = demo.output();
-      expect(output).toContain(
-        'Invalid environment: WECHAT_REQUIRE_ENCRYPTION must be true or false (got "maybe").',
-      );
+      expect(output).toContain('WECHAT_REQUIRE_ENCRYPTION must be true or false (got "maybe").');
       expect(output).not.toContain('listening');
       for (const secret of [SANDBOX_APP_SECRET, TOKEN, AES_KEY]) {
         expect(output).not.toContain(secret);

@@ -9,13 +9,13 @@ export class DemoEnvError extends Error {
 
   /**
    * @param variable the variable the message is about (the first one, when it names several).
-   * @param detail what is wrong and what it accepts.
+   * @param detail what is wrong and what it accepts, starting with the variable's name.
    */
   constructor(
     readonly variable: string | undefined,
     detail: string,
     options?: ErrorOptions,
   ) {
-    super(`Invalid environment: ${detail}`, options);
+    super(detail, options);
   }
 }

@@ -6,29 +6,28 @@ import { DEMO_ENV_TABLE } from './wechat-env.table';
 /** The HTTP platforms the demo runs on (`HTTP_ADAPTER`). */
 export type DemoHttpAdapter = keyof typeof DEMO_ENV_TABLE.httpAdapter.values;
 
-/** The demo's own settings (not module options), read from {@link DEMO_ENV_TABLE}'s variables. */
+/**
+ * The demo's own HTTP settings, read from {@link DEMO_ENV_TABLE}'s variables (its Redis variables
+ * are read by `readDemoRedis`).
+ */
 export interface DemoSettings {
   /** `PORT`; `0` picks a free one. */
   readonly port: number;
   /** `HTTP_ADAPTER`. */
   readonly httpAdapter: DemoHttpAdapter;
-  /** `REDIS_URL`; `undefined` means in-memory. */
-  readonly redisUrl: string | undefined;
 }
 
-const { port, httpAdapter, redisUrl } = DEMO_ENV_TABLE;
+const { port, httpAdapter } = DEMO_ENV_TABLE;
 
 /**
- * Reads and checks `PORT`, `HTTP_ADAPTER` and `REDIS_URL`.
+ * Reads and checks `PORT` and `HTTP_ADAPTER`.
  *
- * @throws DemoEnvError naming the variable and what it accepts (never `REDIS_URL`'s value, which
- * may hold a password).
+ * @throws DemoEnvError naming the variable and what it accepts.
  */
 export function demoSettingsFromEnv(env: DemoEnv): DemoSettings {
   return {
     port: portFromEnv(envText(env, port.variable) ?? port.default),
     httpAdapter: adapterFromEnv(envText(env, httpAdapter.variable) ?? httpAdapter.default),
-    redisUrl: redisUrlFromEnv(env),
   };
 }
 
@@ -48,26 +47,5 @@ function adapterFromEnv(text: string): DemoHttpAdapter {
   throw new DemoEnvError(
     httpAdapter.variable,
     `${httpAdapter.variable} must be ${names.map((n) => `"${n}"`).join(' or ')} (got ${JSON.stringify(text)}).`,
-  );
-}
-
-/**
- * `REDIS_URL` alone (what `AppModule.register` needs), or `undefined` when unset.
- *
- * @throws DemoEnvError when it is not a redis:// or rediss:// URL (its value is not repeated).
- */
-export function redisUrlFromEnv(env: DemoEnv): string | undefined {
-  const text = envText(env, redisUrl.variable);
-  if (text === undefined) return undefined;
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(text).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol === 'redis:' || protocol === 'rediss:') return text;
-  throw new DemoEnvError(
-    redisUrl.variable,
-    `${redisUrl.variable} must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379.`,
   );
 }

@@ -117,11 +117,24 @@ describe('wechatOptionsFromEnv', () => {
     expect(wechatOptionsFromEnv(env)).toEqual(expected);
   });
 
-  it('shares the token through the client named default when REDIS_URL is set', () => {
-    expect(wechatOptionsFromEnv({ ...BASE_ENV, REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual({
+  it.each([
+    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, 'redis'],
+    [{ REDIS_SENTINELS: '127.0.0.1:26379' }, 'redis'],
+    [{ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001' }, 'cluster'],
+  ])('shares the token through the client named default with %j', (redisEnv, kind) => {
+    expect(wechatOptionsFromEnv({ ...BASE_ENV, ...redisEnv })).toEqual({
       ...BASE_OPTIONS,
-      redis: { clientName: 'default' },
+      redis: { clientName: 'default', kind },
     });
+  });
+
+  it('stops on a malformed Redis variable, naming it', () => {
+    expect(() => wechatOptionsFromEnv({ ...BASE_ENV, REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(
+      new DemoEnvError(
+        'REDIS_CLUSTER_NODES',
+        'REDIS_CLUSTER_NODES must be a comma-separated list of host:port (got "10.0.0.1").',
+      ),
+    );
   });
 
   describe('stops start-up on a bad value, naming the variable and what it accepts', () => {
@@ -218,7 +231,7 @@ describe('wechatOptionsFromEnv', () => {
       ],
     ])('%s', (_what, change: Record<string, string>, variable, detail) => {
       const error = refusal({ ...BASE_ENV, ...change });
-      expect(error.message).toBe(`Invalid environment: ${detail}`);
+      expect(error.message).toBe(detail);
       expect(error.variable).toBe(variable);
       expect(error.code).toBe('DEMO_ENV');
     });
@@ -235,7 +248,7 @@ describe('wechatOptionsFromEnv', () => {
       const secretValue = 'Sup3rSecretEncodingKeyThatIsTooLongToBeValid';
       const error = refusal({ ...BASE_ENV, WECHAT_ENCODING_AES_KEY: secretValue });
       expect(error.message).toBe(
-        'Invalid environment: WECHAT_ENCODING_AES_KEY must be the 43-character EncodingAESKey from the admin console (got 44 characters).',
+        'WECHAT_ENCODING_AES_KEY must be the 43-character EncodingAESKey from the admin console (got 44 characters).',
       );
     });
   });

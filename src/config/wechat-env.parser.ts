@@ -1,7 +1,8 @@
 import { resolveWechatOptions, WechatConfigError, type WechatModuleOptions } from '@app/wechat';
 import { DemoEnvError } from './demo-env.error';
 import { booleanFromEnv, envText, numberFromEnv } from './env-value.parser';
-import { DEMO_ENV_TABLE, WECHAT_ENV_TABLE } from './wechat-env.table';
+import { demoWechatRedis, readDemoRedis } from '../redis/demo-redis';
+import { WECHAT_ENV_TABLE } from './wechat-env.table';
 
 /** The environment the demo reads: `process.env` (with the `.env` file loaded into it) or a test's. */
 export type DemoEnv = Readonly<Record<string, string | undefined>>;
@@ -15,8 +16,8 @@ const OPTION_KEYS = Object.keys(WECHAT_ENV_TABLE) as TableOption[];
 const CONFIG_ERROR_PREFIX = /^Invalid WechatModule configuration: /;
 
 /**
- * The module options the demo runs with, read from `env` through {@link WECHAT_ENV_TABLE}, plus
- * `redis: { clientName: 'default' }` when `REDIS_URL` is set. Validated with the module's own
+ * The module options the demo runs with, read from `env` through {@link WECHAT_ENV_TABLE}, plus the
+ * `redis` option of the client `REDIS_CLUSTER_NODES`, `REDIS_SENTINELS` or `REDIS_URL` gives. Validated with the module's own
  * validation (`resolveWechatOptions`, as the callback endpoint is mounted), so a bad value stops
  * start-up here, with a message that names the variable instead of the option.
  *
@@ -31,10 +32,8 @@ export function wechatOptionsFromEnv(env: DemoEnv): WechatModuleOptions {
   }
   // Each value has its option's type (the table's types follow the options'); appId and appSecret
   // may be missing, which the validation below reports.
-  const options = {
-    ...scalars,
-    ...(envText(env, DEMO_ENV_TABLE.redisUrl.variable) ? { redis: { clientName: 'default' } } : {}),
-  } as WechatModuleOptions;
+  const redis = demoWechatRedis(readDemoRedis(env));
+  const options = { ...scalars, ...(redis ? { redis } : {}) } as WechatModuleOptions;
   try {
     resolveWechatOptions(options, true);
   } catch (error: unknown) {

@@ -128,7 +128,13 @@ export const WECHAT_ENV_TABLE = {
     variable: 'WECHAT_KEY_PREFIX',
     type: 'string',
     default: 'wechat:',
-    description: 'prefix of the Redis keys (`<prefix>access_token:<appId>`)',
+    description: 'prefix of the Redis keys (`<prefix>{<appId>}:access_token`); no `{…}` in it',
+  },
+  legacyKeys: {
+    variable: 'WECHAT_LEGACY_KEYS',
+    type: 'boolean',
+    default: 'true',
+    description: 'rolling deploy from 0.1: read and mirror the old token key names',
   },
   tokenSafetyMarginSeconds: {
     variable: 'WECHAT_TOKEN_SAFETY_MARGIN_SECONDS',
@@ -223,7 +229,26 @@ export const DEMO_ENV_TABLE = {
     variable: 'REDIS_URL',
     type: 'secret',
     default: undefined,
-    description: 'e.g. `redis://127.0.0.1:6379`; unset means in-memory (one instance only)',
+    description:
+      'e.g. `redis://127.0.0.1:6379`; with none of the three below, in-memory (one instance only)',
+  },
+  redisClusterNodes: {
+    variable: 'REDIS_CLUSTER_NODES',
+    type: 'string',
+    default: undefined,
+    description: '`host:port,host:port,…`: an ioredis Cluster (wins over the two below)',
+  },
+  redisSentinels: {
+    variable: 'REDIS_SENTINELS',
+    type: 'string',
+    default: undefined,
+    description: '`host:port,…`: a Sentinel-managed primary (wins over `REDIS_URL`)',
+  },
+  redisSentinelName: {
+    variable: 'REDIS_SENTINEL_NAME',
+    type: 'string',
+    default: 'mymaster',
+    description: "the primary's name for `REDIS_SENTINELS`",
   },
 } as const satisfies Record<string, EnvVariableRow & Partial<EnumValues<string>>>;
 
