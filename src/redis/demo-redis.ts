@@ -32,7 +32,10 @@ function hostPorts(variable: string, value: string): { host: string; port: numbe
 /**
  * Reads the demo's Redis configuration: `REDIS_CLUSTER_NODES=host:port,…` (an ioredis Cluster),
  * else `REDIS_SENTINELS=host:port,…` with `REDIS_SENTINEL_NAME` (default `mymaster`, a
- * Sentinel-managed primary), else `REDIS_URL`; none of them → in memory.
+ * Sentinel-managed primary), else `REDIS_URL`; none of them → in memory. The variables are rows of
+ * `DEMO_ENV_TABLE` (`config/wechat-env.table.ts`).
+ *
+ * @throws DemoEnvError when a host:port list is malformed.
  */
 export function readDemoRedis(
   env: Readonly<Record<string, string | undefined>> = process.env,
