@@ -315,42 +315,65 @@ describe.each(HTTP_ADAPTERS)('callback endpoint on %s: slow bodies and replays',
     }
   });
 
+  /** Sends a push's first 10 body bytes at once and the rest after `pauseMs`; reads the answer. */
+  function slowUpload(
+    toPort: number,
+    push: { search: string; body: string },
+    pauseMs: number,
+  ): Promise<{ status: number; text: string }> {
+    const body = Buffer.from(push.body, 'utf8');
+    return new Promise((resolve, reject) => {
+      const socket = connect(toPort, '127.0.0.1');
+      let answer = '';
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString('utf8');
+        const end = answer.indexOf('\r\n\r\n');
+        const length = /content-length: (\d+)/i.exec(answer);
+        if (end >= 0 && length && answer.length >= end + 4 + Number(length[1])) {
+          socket.destroy();
+          resolve({ status: Number(answer.slice(9, 12)), text: answer.slice(end + 4) });
+        }
+      });
+      socket.on('connect', () => {
+        socket.write(head(push.search, { 'Content-Length': body.length }));
+        socket.write(body.subarray(0, 10));
+        setTimeout(() => socket.write(body.subarray(10)), pauseMs).unref();
+      });
+    });
+  }
+
   it('the reply deadline runs from the arrival of the request, not from the end of its body', async () => {
     // The body takes 1 s to arrive and the handler 1.2 s: each within replyTimeoutMs (1.5 s),
     // together past it. WeChat must get `success` in time, and the reply as a customer message.
     const other = await start(adapter, { bodyReadTimeoutMs: 1_400, replyTimeoutMs: 1_500 });
     try {
-      const push = sim.sign(sim.text('slow:1200'));
-      const body = Buffer.from(push.body, 'utf8');
       const sendsBefore = api.calls(CUSTOM_SEND);
-      const outcome = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const socket = connect(other.port, '127.0.0.1');
-        let answer = '';
-        socket.on('error', reject);
-        socket.on('data', (chunk: Buffer) => {
-          answer += chunk.toString('utf8');
-          const end = answer.indexOf('\r\n\r\n');
-          const length = /content-length: (\d+)/i.exec(answer);
-          if (end >= 0 && length && answer.length >= end + 4 + Number(length[1])) {
-            socket.destroy();
-            resolve({
-              status: Number(answer.slice(9, 12)),
-              text: answer.slice(end + 4),
-            });
-          }
-        });
-        socket.on('connect', () => {
-          socket.write(head(push.search, { 'Content-Length': body.length }));
-          socket.write(body.subarray(0, 10));
-          setTimeout(() => socket.write(body.subarray(10)), 1_000).unref();
-        });
-      });
+      const outcome = await slowUpload(other.port, sim.sign(sim.text('slow:1200')), 1_000);
       expect(outcome).toEqual({ status: 200, text: 'success' });
       await api.waitForCalls(CUSTOM_SEND, sendsBefore + 1);
       expect(api.lastBody(CUSTOM_SEND)).toMatchObject({
         msgtype: 'text',
         text: { content: 'late 1200' },
       });
+    } finally {
+      await other.app.close();
+    }
+  });
+
+  it('a push whose body arrived after the whole reply budget still runs its handlers once, late', async () => {
+    // bodyReadTimeoutMs above replyTimeoutMs: the budget is spent before the body is in.
+    const other = await start(adapter, { bodyReadTimeoutMs: 2_000, replyTimeoutMs: 500 });
+    try {
+      const sendsBefore = api.calls(CUSTOM_SEND);
+      const outcome = await slowUpload(other.port, sim.sign(sim.text('slow:300')), 800);
+      expect(outcome).toEqual({ status: 200, text: 'success' });
+      await api.waitForCalls(CUSTOM_SEND, sendsBefore + 1);
+      expect(api.lastBody(CUSTOM_SEND)).toMatchObject({
+        msgtype: 'text',
+        text: { content: 'late 300' },
+      });
+      expect(other.app.get(SeenPushes).contents).toEqual(['slow:300']);
     } finally {
       await other.app.close();
     }
