@@ -11,5 +11,6 @@ export const wechatConfig = registerAs('wechat', (): WechatModuleOptions => ({
   token: process.env.WECHAT_TOKEN,
   encodingAESKey: process.env.WECHAT_ENCODING_AES_KEY || undefined,
   apiBaseUrl: process.env.WECHAT_API_BASE_URL || undefined,
+  requireEncryption: process.env.WECHAT_REQUIRE_ENCRYPTION === 'true',
   redis: process.env.REDIS_URL ? { clientName: 'default' } : undefined,
 }));
