@@ -194,7 +194,7 @@ describe('demo app (src/) end to end', () => {
 
   it('shares one access_token through Redis across QR code and user-info calls', async () => {
     expect(api.calls('/cgi-bin/token') + api.calls('/cgi-bin/stable_token')).toBe(1);
-    const key = `wechat:access_token:${APP_ID}`;
+    const key = `wechat:{${APP_ID}}:access_token`;
     expect(await redis.get(key)).toBe(api.issuedTokens[0]);
     // 7200 s from WeChat minus the 300 s safety margin.
     expect(await redis.pttl(key)).toBeGreaterThan(6_800_000);

@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import type { WechatModuleOptions } from '@app/wechat';
+import { demoWechatRedis, readDemoRedis } from '../redis/demo-redis';
 
 /**
  * The demo's WeChat configuration, read from the environment. Used as
@@ -12,5 +13,5 @@ export const wechatConfig = registerAs('wechat', (): WechatModuleOptions => ({
   encodingAESKey: process.env.WECHAT_ENCODING_AES_KEY || undefined,
   apiBaseUrl: process.env.WECHAT_API_BASE_URL || undefined,
   requireEncryption: process.env.WECHAT_REQUIRE_ENCRYPTION === 'true',
-  redis: process.env.REDIS_URL ? { clientName: 'default' } : undefined,
+  redis: demoWechatRedis(readDemoRedis()),
 }));

@@ -96,6 +96,7 @@ export function resolveWechatOptions(
     ),
     tokenMode,
     keyPrefix: raw.keyPrefix ?? DEFAULT_KEY_PREFIX,
+    legacyKeys: booleanOption(raw.legacyKeys, 'legacyKeys', true),
     tokenSafetyMarginSeconds: nonNegativeInteger(
       raw.tokenSafetyMarginSeconds,
       'tokenSafetyMarginSeconds',
@@ -201,5 +202,11 @@ function nonNegativeInteger(value: unknown, name: string, fallback: number): num
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new WechatConfigError(`"${name}" must be a non-negative integer.`);
   }
+  return value;
+}
+
+function booleanOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new WechatConfigError(`"${name}" must be true or false.`);
   return value;
 }

@@ -16,6 +16,7 @@ export interface ResolvedWechatOptions {
   retryBackoffMs: number;
   tokenMode: WechatTokenMode;
   keyPrefix: string;
+  legacyKeys: boolean;
   tokenSafetyMarginSeconds: number;
   lockTtlMs: number;
   lockPollIntervalMs: number;

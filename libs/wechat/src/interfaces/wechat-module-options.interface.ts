@@ -42,8 +42,19 @@ export interface WechatModuleOptions {
   redis?: Redis | Cluster | WechatNamedRedisClient;
   /** `token` (classic `GET /cgi-bin/token`, default) or `stable_token` (`POST /cgi-bin/stable_token`). */
   tokenMode?: WechatTokenMode;
-  /** Prefix of the Redis keys (`<prefix>access_token:<appId>`). Default `wechat:`. */
+  /**
+   * Prefix of the Redis keys (`<prefix>{<appId>}:access_token`, see the README's key schema).
+   * Default `wechat:`. Keep hash tags (`{…}`) out of it on a Redis Cluster: one would put every
+   * key of the module in one slot.
+   */
   keyPrefix?: string;
+  /**
+   * During a rolling deploy from a version before 0.2 (keys without hash tags,
+   * `<prefix>access_token:<appId>`): read the token under its old name when the new one is empty,
+   * mirror the token to it and take the refresh lock under both names, so old and new instances
+   * share one token and one refresh. Turn off once no old instance is left. Default true.
+   */
+  legacyKeys?: boolean;
   /**
    * The cached token expires this many seconds before WeChat's `expires_in`, but at most half of
    * `expires_in` earlier (served for `expires_in − min(margin, expires_in / 2)`). Default 300.
