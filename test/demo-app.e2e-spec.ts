@@ -76,10 +76,11 @@ describe('demo app (src/) end to end', () => {
     const { MsgCrypt, computeSignature } = await import('@app/wechat');
     const crypt = new MsgCrypt({ token: TOKEN, encodingAESKey: AES_KEY, appId: APP_ID });
     const echostr = crypt.encrypt('5927302216548');
-    const msgSignature = computeSignature(TOKEN, '1700000000', 'n1', echostr);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const msgSignature = computeSignature(TOKEN, timestamp, 'n1', echostr);
     const res = await http()
       .get('/wechat')
-      .query({ msg_signature: msgSignature, timestamp: '1700000000', nonce: 'n1', echostr });
+      .query({ msg_signature: msgSignature, timestamp, nonce: 'n1', echostr });
     expect(res.status).toBe(200);
     expect(res.text).toBe('5927302216548');
   });

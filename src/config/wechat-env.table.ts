@@ -181,8 +181,15 @@ export const WECHAT_ENV_TABLE = {
   replayWindowSeconds: {
     variable: 'WECHAT_REPLAY_WINDOW_SECONDS',
     type: 'number',
-    default: undefined,
-    description: 'refuse pushes whose timestamp is further than this from now, in s',
+    default: '300',
+    description:
+      'refuse pushes whose timestamp is further than this from now, in s; `0` is off (e.g. to replay recorded pushes)',
+  },
+  bodyReadTimeoutMs: {
+    variable: 'WECHAT_BODY_READ_TIMEOUT_MS',
+    type: 'number',
+    default: '3000',
+    description: 'a callback body must arrive within this of the request, in ms (else 408)',
   },
   replyTimeoutMs: {
     variable: 'WECHAT_REPLY_TIMEOUT_MS',

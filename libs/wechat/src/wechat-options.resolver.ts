@@ -3,6 +3,7 @@ import type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
 import {
   DEFAULT_API_BASE_URL,
+  DEFAULT_BODY_READ_TIMEOUT_MS,
   DEFAULT_KEY_PREFIX,
   DEFAULT_LOCK_POLL_INTERVAL_MS,
   DEFAULT_LOCK_TTL_MS,
@@ -12,6 +13,7 @@ import {
   DEFAULT_RETRY_BACKOFF_MS,
   DEFAULT_TOKEN_REFUSAL_TTL_MS,
   DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS,
+  DEFAULT_REPLAY_WINDOW_SECONDS,
   DEFAULT_REPLY_TIMEOUT_MS,
   DEFAULT_DEDUP_TTL_SECONDS,
 } from './wechat.constants';
@@ -113,11 +115,17 @@ export function resolveWechatOptions(
       DEFAULT_TOKEN_REFUSAL_TTL_MS,
     ),
     maxBodyBytes: positiveInteger(raw.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
+    bodyReadTimeoutMs: positiveInteger(
+      raw.bodyReadTimeoutMs,
+      'bodyReadTimeoutMs',
+      DEFAULT_BODY_READ_TIMEOUT_MS,
+    ),
     requireEncryption,
-    replayWindowSeconds:
-      raw.replayWindowSeconds === undefined
-        ? undefined
-        : positiveInteger(raw.replayWindowSeconds, 'replayWindowSeconds', 0),
+    replayWindowSeconds: nonNegativeInteger(
+      raw.replayWindowSeconds,
+      'replayWindowSeconds',
+      DEFAULT_REPLAY_WINDOW_SECONDS,
+    ),
     replyTimeoutMs: replyTimeout(raw.replyTimeoutMs),
     lateReplyViaCustomMessage: raw.lateReplyViaCustomMessage ?? true,
     dedupTtlSeconds: positiveInteger(
