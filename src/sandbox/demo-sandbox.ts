@@ -30,6 +30,9 @@ export async function startDemoSandbox(
     // An EncodingAESKey is 43 letters and digits, as the admin console generates it.
     WECHAT_ENCODING_AES_KEY: randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'x'),
     WECHAT_API_BASE_URL: api.url,
+    // The simulated WeChat sends safe-mode pushes only: refuse plaintext, as a host should once
+    // its admin console is in safe mode.
+    WECHAT_REQUIRE_ENCRYPTION: 'true',
   });
   const logger = new Logger('Sandbox');
   logger.warn('='.repeat(78));

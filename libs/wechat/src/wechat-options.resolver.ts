@@ -5,6 +5,7 @@ import {
   DEFAULT_API_BASE_URL,
   DEFAULT_OAUTH_BASE_URL,
   DEFAULT_OAUTH_STATE_TTL_SECONDS,
+  DEFAULT_BODY_READ_TIMEOUT_MS,
   DEFAULT_KEY_PREFIX,
   DEFAULT_LOCK_POLL_INTERVAL_MS,
   DEFAULT_LOCK_TTL_MS,
@@ -14,6 +15,7 @@ import {
   DEFAULT_RETRY_BACKOFF_MS,
   DEFAULT_TOKEN_REFUSAL_TTL_MS,
   DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS,
+  DEFAULT_REPLAY_WINDOW_SECONDS,
   DEFAULT_REPLY_TIMEOUT_MS,
   DEFAULT_DEDUP_TTL_SECONDS,
 } from './wechat.constants';
@@ -122,11 +124,17 @@ export function resolveWechatOptions(
       DEFAULT_TOKEN_REFUSAL_TTL_MS,
     ),
     maxBodyBytes: positiveInteger(raw.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
+    bodyReadTimeoutMs: positiveInteger(
+      raw.bodyReadTimeoutMs,
+      'bodyReadTimeoutMs',
+      DEFAULT_BODY_READ_TIMEOUT_MS,
+    ),
     requireEncryption,
-    replayWindowSeconds:
-      raw.replayWindowSeconds === undefined
-        ? undefined
-        : positiveInteger(raw.replayWindowSeconds, 'replayWindowSeconds', 0),
+    replayWindowSeconds: nonNegativeInteger(
+      raw.replayWindowSeconds,
+      'replayWindowSeconds',
+      DEFAULT_REPLAY_WINDOW_SECONDS,
+    ),
     replyTimeoutMs: replyTimeout(raw.replyTimeoutMs),
     lateReplyViaCustomMessage: raw.lateReplyViaCustomMessage ?? true,
     dedupTtlSeconds: positiveInteger(

@@ -24,6 +24,7 @@ import { WechatLateReplySender } from './dedup/late-reply.sender';
 import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
 import { RedisPushDedupStore } from './dedup/redis-push-dedup.store';
 import { WechatPushDeduplicator } from './dedup/wechat-push.deduplicator';
+import { WechatEncryptionAdvisor } from './webhook/wechat-encryption.advisor';
 import { WechatFastifyBodyRegistrar } from './webhook/wechat-fastify-body.registrar';
 import { WechatSignatureGuard } from './webhook/wechat-signature.guard';
 import {
@@ -103,6 +104,7 @@ const dedupStoreProvider: Provider = {
     WechatPushService,
     WechatSignatureGuard,
     WechatFastifyBodyRegistrar,
+    WechatEncryptionAdvisor,
   ],
   exports: [
     WECHAT_OPTIONS,

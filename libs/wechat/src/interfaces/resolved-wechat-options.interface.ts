@@ -26,8 +26,10 @@ export interface ResolvedWechatOptions {
   lockWaitMs: number;
   tokenRefusalTtlMs: number;
   maxBodyBytes: number;
+  bodyReadTimeoutMs: number;
   requireEncryption: boolean;
-  replayWindowSeconds?: number;
+  /** `0`: off. */
+  replayWindowSeconds: number;
   replyTimeoutMs: number;
   lateReplyViaCustomMessage: boolean;
   dedupTtlSeconds: number;

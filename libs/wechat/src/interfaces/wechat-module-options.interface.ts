@@ -90,9 +90,23 @@ export interface WechatModuleOptions {
 
   /** Largest accepted callback body, in bytes. Default 65 536. */
   maxBodyBytes?: number;
-  /** Refuse plaintext pushes when an EncodingAESKey is configured (downgrade guard). Default false. */
+  /**
+   * How long a verified push may take to send its body, in ms from the request's arrival: past it
+   * the endpoint answers 408 and drops the connection, so a client trickling its body cannot hold
+   * a connection. Keep it below `replyTimeoutMs`. Default 3 000.
+   */
+  bodyReadTimeoutMs?: number;
+  /**
+   * Refuse plaintext pushes when an EncodingAESKey is configured (downgrade guard). Default false,
+   * so pushes keep arriving while the admin console is switched to safe mode; turn it on once the
+   * console is in safe mode (the module says so at start-up).
+   */
   requireEncryption?: boolean;
-  /** Refuse pushes whose timestamp is further than this from now, in seconds. Default off. */
+  /**
+   * Refuse (403, before the body is read) requests whose signed timestamp is further than this from
+   * now, in seconds: the plaintext `signature` does not cover the body, so an old signed URL could
+   * otherwise carry any body. `0` turns the check off. Default 300.
+   */
   replayWindowSeconds?: number;
   /**
    * Budget for answering one push, in ms. WeChat waits 5 s; when the handlers have not replied by
