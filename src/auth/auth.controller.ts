@@ -12,12 +12,7 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import {
-  WechatApiError,
-  WechatOAuthService,
-  WechatOAuthStateError,
-  type WechatOAuthScope,
-} from '@app/wechat';
+import { WechatApiError, WechatOAuthService, WechatOAuthStateError } from '@app/wechat';
 import { DemoSessionStore, type DemoSessionUser } from './demo-session.store';
 import { sessionIdOf, setSessionCookie, type HeaderTarget } from './session-cookie';
 
@@ -56,7 +51,7 @@ export class AuthController {
     }
     const { url } = await this.oauth.createAuthorizeUrl({
       redirectUri: `${publicOrigin(request)}/auth/wechat/callback`,
-      scope: (scope ?? 'snsapi_base') as WechatOAuthScope,
+      scope: scope ?? 'snsapi_base',
       returnTo: returnTo ?? '/',
     });
     return { url, statusCode: 302 };
