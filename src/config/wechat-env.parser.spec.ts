@@ -30,6 +30,7 @@ const STRING_SAMPLES: Partial<Record<ScalarOptionKey, [text: string, value: stri
   encodingAESKey: [OTHER_AES_KEY, OTHER_AES_KEY],
   previousEncodingAESKey: [OTHER_AES_KEY, OTHER_AES_KEY],
   apiBaseUrl: ['http://127.0.0.1:8080/', 'http://127.0.0.1:8080/'],
+  oauthBaseUrl: ['http://127.0.0.1:8081', 'http://127.0.0.1:8081'],
   keyPrefix: ['demo:env:', 'demo:env:'],
 };
 

@@ -96,6 +96,18 @@ export const WECHAT_ENV_TABLE = {
     default: 'https://api.weixin.qq.com',
     description: "WeChat's API base URL",
   },
+  oauthBaseUrl: {
+    variable: 'WECHAT_OAUTH_BASE_URL',
+    type: 'string',
+    default: 'https://open.weixin.qq.com',
+    description: "WeChat's web authorization page (the sandbox serves one too)",
+  },
+  oauthStateTtlSeconds: {
+    variable: 'WECHAT_OAUTH_STATE_TTL_SECONDS',
+    type: 'number',
+    default: '600',
+    description: 'how long a web authorization state and its code result are kept, in s',
+  },
   requestTimeoutMs: {
     variable: 'WECHAT_REQUEST_TIMEOUT_MS',
     type: 'number',

@@ -3,6 +3,8 @@ import type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
 import {
   DEFAULT_API_BASE_URL,
+  DEFAULT_OAUTH_BASE_URL,
+  DEFAULT_OAUTH_STATE_TTL_SECONDS,
   DEFAULT_BODY_READ_TIMEOUT_MS,
   DEFAULT_KEY_PREFIX,
   DEFAULT_LOCK_POLL_INTERVAL_MS,
@@ -83,6 +85,13 @@ export function resolveWechatOptions(
     encodingAESKey,
     previousEncodingAESKey,
     apiBaseUrl: validateBaseUrl(raw.apiBaseUrl),
+    oauthBaseUrl: validateBaseUrl(raw.oauthBaseUrl, 'oauthBaseUrl', DEFAULT_OAUTH_BASE_URL),
+    oauthAllowedReturnOrigins: validateOrigins(raw.oauthAllowedReturnOrigins),
+    oauthStateTtlSeconds: positiveInteger(
+      raw.oauthStateTtlSeconds,
+      'oauthStateTtlSeconds',
+      DEFAULT_OAUTH_STATE_TTL_SECONDS,
+    ),
     requestTimeoutMs: positiveInteger(
       raw.requestTimeoutMs,
       'requestTimeoutMs',
@@ -174,8 +183,12 @@ function validateAesKey(value: unknown, name: string): string | undefined {
   return key;
 }
 
-function validateBaseUrl(value: unknown): string {
-  if (value === undefined) return DEFAULT_API_BASE_URL;
+function validateBaseUrl(
+  value: unknown,
+  name = 'apiBaseUrl',
+  fallback = DEFAULT_API_BASE_URL,
+): string {
+  if (value === undefined) return fallback;
   if (typeof value === 'string') {
     try {
       const url = new URL(value);
@@ -184,9 +197,30 @@ function validateBaseUrl(value: unknown): string {
       // fall through to the error below
     }
   }
-  throw new WechatConfigError(
-    '"apiBaseUrl" must be an http(s) URL such as https://api.weixin.qq.com.',
-  );
+  throw new WechatConfigError(`"${name}" must be an http(s) URL such as ${fallback}.`);
+}
+
+function validateOrigins(value: unknown): string[] {
+  if (value === undefined) return [];
+  const message =
+    '"oauthAllowedReturnOrigins" must be a list of origins such as https://m.example.com.';
+  if (!Array.isArray(value)) throw new WechatConfigError(message);
+  return value.map((origin: unknown) => {
+    if (typeof origin !== 'string') throw new WechatConfigError(message);
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new WechatConfigError(message);
+    }
+    if (
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.origin !== origin.replace(/\/$/, '')
+    ) {
+      throw new WechatConfigError(message);
+    }
+    return url.origin;
+  });
 }
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {

@@ -4,6 +4,10 @@ export const WECHAT_OPTIONS = Symbol('WECHAT_OPTIONS');
 export const WECHAT_ACCESS_TOKEN_STORE = Symbol('WECHAT_ACCESS_TOKEN_STORE');
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
+/** WeChat's web authorization host. */
+export const DEFAULT_OAUTH_BASE_URL = 'https://open.weixin.qq.com';
+/** How long a web authorization state and its code's result are kept, in s. */
+export const DEFAULT_OAUTH_STATE_TTL_SECONDS = 600;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_RETRY_BACKOFF_MS = 200;

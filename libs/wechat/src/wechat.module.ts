@@ -3,6 +3,9 @@ import { DiscoveryModule } from '@nestjs/core';
 import { WechatHttpClient } from './api/wechat-http.client';
 import { WechatClientService } from './api/wechat-client.service';
 import { MsgCryptService } from './crypto/msg-crypt.service';
+import { JsapiTicketService } from './jssdk/jsapi-ticket.service';
+import { WechatJssdkService } from './jssdk/wechat-jssdk.service';
+import { WechatOAuthService } from './oauth/wechat-oauth.service';
 import { WechatDispatcher } from './discovery/wechat.dispatcher';
 import { WechatExplorer } from './discovery/wechat.explorer';
 import { WechatHandlerRegistry } from './discovery/wechat-handler.registry';
@@ -88,6 +91,9 @@ const dedupStoreProvider: Provider = {
     AccessTokenService,
     WechatClientService,
     MsgCryptService,
+    JsapiTicketService,
+    WechatJssdkService,
+    WechatOAuthService,
     WechatMetadataAccessor,
     WechatHandlerRegistry,
     WechatExplorer,
@@ -105,6 +111,9 @@ const dedupStoreProvider: Provider = {
     WechatClientService,
     AccessTokenService,
     MsgCryptService,
+    JsapiTicketService,
+    WechatJssdkService,
+    WechatOAuthService,
     WechatHandlerRegistry,
   ],
 })

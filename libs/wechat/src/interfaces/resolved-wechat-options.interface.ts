@@ -11,6 +11,9 @@ export interface ResolvedWechatOptions {
   encodingAESKey?: string;
   previousEncodingAESKey?: string;
   apiBaseUrl: string;
+  oauthBaseUrl: string;
+  oauthAllowedReturnOrigins: string[];
+  oauthStateTtlSeconds: number;
   requestTimeoutMs: number;
   maxRetries: number;
   retryBackoffMs: number;

@@ -26,6 +26,18 @@ export interface WechatModuleOptions {
 
   /** Base URL of WeChat's HTTP API. Default `https://api.weixin.qq.com`. */
   apiBaseUrl?: string;
+  /**
+   * Base URL of WeChat's web authorization page (`<base>/connect/oauth2/authorize`). Default
+   * `https://open.weixin.qq.com`; the testing kit's sandbox serves one too.
+   */
+  oauthBaseUrl?: string;
+  /**
+   * Origins (`https://m.example.com`) a web authorization's `returnTo` may point at, besides paths
+   * of this app. Default none: only paths.
+   */
+  oauthAllowedReturnOrigins?: string[];
+  /** How long a web authorization's state (and the result of its code) is kept, in s. Default 600. */
+  oauthStateTtlSeconds?: number;
   /** Timeout of one HTTP request to WeChat, in ms. Default 10 000. */
   requestTimeoutMs?: number;
   /** Retries after `-1` (system busy) or a network error. Default 2. */
