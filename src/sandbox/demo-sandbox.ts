@@ -5,6 +5,13 @@ import { startWechatApiServer, type WechatApiServer } from '@app/wechat/testing'
 /** The openid the sandbox's simulated scans come from. */
 export const SANDBOX_OPEN_ID = 'o_sandbox_user_01';
 
+/** The sandbox user's avatar: a small inline picture, so the page works offline. */
+export const SANDBOX_AVATAR =
+  'data:image/svg+xml,' +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="12" fill="#07c160"/><text x="32" y="42" font-size="30" text-anchor="middle" fill="#fff" font-family="sans-serif">S</text></svg>',
+  );
+
 /** The running sandbox: the local WeChat API stand-in and the credentials the demo was given. */
 export interface DemoSandbox {
   readonly api: WechatApiServer;
@@ -23,6 +30,11 @@ export async function startDemoSandbox(
   if (env.WECHAT_APP_ID) return undefined;
   const api = await startWechatApiServer();
   api.setUser(SANDBOX_OPEN_ID, { subscribe: 1, nickname: 'Sandbox User', language: 'zh_CN' });
+  api.setOAuthUser({
+    openid: SANDBOX_OPEN_ID,
+    nickname: 'Sandbox User',
+    headimgurl: SANDBOX_AVATAR,
+  });
   Object.assign(env, {
     WECHAT_APP_ID: api.appId,
     WECHAT_APP_SECRET: api.appSecret,
@@ -30,6 +42,11 @@ export async function startDemoSandbox(
     // An EncodingAESKey is 43 letters and digits, as the admin console generates it.
     WECHAT_ENCODING_AES_KEY: randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'x'),
     WECHAT_API_BASE_URL: api.url,
+    // Web authorization through the sandbox's own authorize page.
+    WECHAT_OAUTH_BASE_URL: api.url,
+    // The simulated WeChat sends safe-mode pushes only: refuse plaintext, as a host should once
+    // its admin console is in safe mode.
+    WECHAT_REQUIRE_ENCRYPTION: 'true',
   });
   const logger = new Logger('Sandbox');
   logger.warn('='.repeat(78));

@@ -22,9 +22,25 @@ export { WechatClientService } from './api/wechat-client.service';
 export { WechatHttpClient } from './api/wechat-http.client';
 export * from './api/wechat-api.interfaces';
 export { AccessTokenService } from './token/access-token.service';
+export { FleetCredential, type FleetCredentialOptions } from './token/fleet-credential';
+export type * from './token/shared-credential.interface';
+export { JsapiTicketService } from './jssdk/jsapi-ticket.service';
+export { WechatJssdkService } from './jssdk/wechat-jssdk.service';
+export type * from './jssdk/wechat-jssdk.interfaces';
+export { WechatOAuthService } from './oauth/wechat-oauth.service';
+export {
+  WechatOAuthGuard,
+  type WechatOAuthGuardOptions,
+  type WechatOAuthSession,
+} from './oauth/wechat-oauth.guard';
+export { WechatOAuthUser } from './oauth/wechat-oauth-user.decorator';
+export type * from './oauth/wechat-oauth.interfaces';
+export * from './errors/wechat-oauth.error';
 export * from './token/access-token-store.interface';
 export { MemoryAccessTokenStore } from './token/memory-access-token.store';
 export { RedisAccessTokenStore } from './token/redis-access-token.store';
+export { LegacyKeysAccessTokenStore } from './token/legacy-keys-access-token.store';
+export type { WechatRedisClient } from './redis/wechat-redis-client.type';
 export { MsgCryptService } from './crypto/msg-crypt.service';
 
 // Callback endpoint and handlers

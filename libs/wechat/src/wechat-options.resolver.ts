@@ -3,6 +3,9 @@ import type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
 import {
   DEFAULT_API_BASE_URL,
+  DEFAULT_OAUTH_BASE_URL,
+  DEFAULT_OAUTH_STATE_TTL_SECONDS,
+  DEFAULT_BODY_READ_TIMEOUT_MS,
   DEFAULT_KEY_PREFIX,
   DEFAULT_LOCK_POLL_INTERVAL_MS,
   DEFAULT_LOCK_TTL_MS,
@@ -12,6 +15,7 @@ import {
   DEFAULT_RETRY_BACKOFF_MS,
   DEFAULT_TOKEN_REFUSAL_TTL_MS,
   DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS,
+  DEFAULT_REPLAY_WINDOW_SECONDS,
   DEFAULT_REPLY_TIMEOUT_MS,
   DEFAULT_DEDUP_TTL_SECONDS,
   DEFAULT_STORE_WAIT_MS,
@@ -82,6 +86,13 @@ export function resolveWechatOptions(
     encodingAESKey,
     previousEncodingAESKey,
     apiBaseUrl: validateBaseUrl(raw.apiBaseUrl),
+    oauthBaseUrl: validateBaseUrl(raw.oauthBaseUrl, 'oauthBaseUrl', DEFAULT_OAUTH_BASE_URL),
+    oauthAllowedReturnOrigins: validateOrigins(raw.oauthAllowedReturnOrigins),
+    oauthStateTtlSeconds: positiveInteger(
+      raw.oauthStateTtlSeconds,
+      'oauthStateTtlSeconds',
+      DEFAULT_OAUTH_STATE_TTL_SECONDS,
+    ),
     requestTimeoutMs: positiveInteger(
       raw.requestTimeoutMs,
       'requestTimeoutMs',
@@ -95,6 +106,7 @@ export function resolveWechatOptions(
     ),
     tokenMode,
     keyPrefix: raw.keyPrefix ?? DEFAULT_KEY_PREFIX,
+    legacyKeys: booleanOption(raw.legacyKeys, 'legacyKeys', true),
     tokenSafetyMarginSeconds: nonNegativeInteger(
       raw.tokenSafetyMarginSeconds,
       'tokenSafetyMarginSeconds',
@@ -113,11 +125,17 @@ export function resolveWechatOptions(
       DEFAULT_TOKEN_REFUSAL_TTL_MS,
     ),
     maxBodyBytes: positiveInteger(raw.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
+    bodyReadTimeoutMs: positiveInteger(
+      raw.bodyReadTimeoutMs,
+      'bodyReadTimeoutMs',
+      DEFAULT_BODY_READ_TIMEOUT_MS,
+    ),
     requireEncryption,
-    replayWindowSeconds:
-      raw.replayWindowSeconds === undefined
-        ? undefined
-        : positiveInteger(raw.replayWindowSeconds, 'replayWindowSeconds', 0),
+    replayWindowSeconds: nonNegativeInteger(
+      raw.replayWindowSeconds,
+      'replayWindowSeconds',
+      DEFAULT_REPLAY_WINDOW_SECONDS,
+    ),
     replyTimeoutMs: replyTimeout(raw.replyTimeoutMs),
     lateReplyViaCustomMessage: raw.lateReplyViaCustomMessage ?? true,
     dedupTtlSeconds: positiveInteger(
@@ -167,8 +185,12 @@ function validateAesKey(value: unknown, name: string): string | undefined {
   return key;
 }
 
-function validateBaseUrl(value: unknown): string {
-  if (value === undefined) return DEFAULT_API_BASE_URL;
+function validateBaseUrl(
+  value: unknown,
+  name = 'apiBaseUrl',
+  fallback = DEFAULT_API_BASE_URL,
+): string {
+  if (value === undefined) return fallback;
   if (typeof value === 'string') {
     try {
       const url = new URL(value);
@@ -177,9 +199,30 @@ function validateBaseUrl(value: unknown): string {
       // fall through to the error below
     }
   }
-  throw new WechatConfigError(
-    '"apiBaseUrl" must be an http(s) URL such as https://api.weixin.qq.com.',
-  );
+  throw new WechatConfigError(`"${name}" must be an http(s) URL such as ${fallback}.`);
+}
+
+function validateOrigins(value: unknown): string[] {
+  if (value === undefined) return [];
+  const message =
+    '"oauthAllowedReturnOrigins" must be a list of origins such as https://m.example.com.';
+  if (!Array.isArray(value)) throw new WechatConfigError(message);
+  return value.map((origin: unknown) => {
+    if (typeof origin !== 'string') throw new WechatConfigError(message);
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new WechatConfigError(message);
+    }
+    if (
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.origin !== origin.replace(/\/$/, '')
+    ) {
+      throw new WechatConfigError(message);
+    }
+    return url.origin;
+  });
 }
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
@@ -195,5 +238,11 @@ function nonNegativeInteger(value: unknown, name: string, fallback: number): num
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new WechatConfigError(`"${name}" must be a non-negative integer.`);
   }
+  return value;
+}
+
+function booleanOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new WechatConfigError(`"${name}" must be true or false.`);
   return value;
 }

@@ -1,9 +1,11 @@
 import { Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type { Cluster, Redis } from 'ioredis';
 import { WechatHttpClient } from './api/wechat-http.client';
 import { WechatClientService } from './api/wechat-client.service';
 import { MsgCryptService } from './crypto/msg-crypt.service';
+import { JsapiTicketService } from './jssdk/jsapi-ticket.service';
+import { WechatJssdkService } from './jssdk/wechat-jssdk.service';
+import { WechatOAuthService } from './oauth/wechat-oauth.service';
 import { WechatDispatcher } from './discovery/wechat.dispatcher';
 import { WechatExplorer } from './discovery/wechat.explorer';
 import { WechatHandlerRegistry } from './discovery/wechat-handler.registry';
@@ -13,6 +15,10 @@ import type { WechatModuleOptions } from './interfaces/wechat-module-options.int
 import { AccessTokenService } from './token/access-token.service';
 import { MemoryAccessTokenStore } from './token/memory-access-token.store';
 import { RedisAccessTokenStore } from './token/redis-access-token.store';
+import { LegacyKeysAccessTokenStore } from './token/legacy-keys-access-token.store';
+import { accessTokenKey, accessTokenLockKey } from './token/access-token.constants';
+import { assertKeysShareSlot } from './redis/cluster-key-slot';
+import type { WechatRedisClient } from './redis/wechat-redis-client.type';
 import { WechatPushService } from './webhook/wechat-push.service';
 import { WechatLateReplySender } from './dedup/late-reply.sender';
 import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
@@ -22,6 +28,7 @@ import { PushHandlingTracker } from './dedup/push-handling.tracker';
 import { RedisPushDedupStore } from './dedup/redis-push-dedup.store';
 import { ResilientPushDedupStore } from './dedup/resilient-push-dedup.store';
 import { WechatPushDeduplicator } from './dedup/wechat-push.deduplicator';
+import { WechatEncryptionAdvisor } from './webhook/wechat-encryption.advisor';
 import { WechatFastifyBodyRegistrar } from './webhook/wechat-fastify-body.registrar';
 import { WechatSignatureGuard } from './webhook/wechat-signature.guard';
 import {
@@ -45,11 +52,21 @@ const optionsProvider: Provider = {
 
 const storeProvider: Provider = {
   provide: WECHAT_ACCESS_TOKEN_STORE,
-  inject: [WECHAT_REDIS_CLIENT],
-  useFactory: (redis: Redis | undefined) => {
-    if (redis) return new RedisAccessTokenStore(redis);
-    new Logger('WechatModule').warn(MEMORY_STORE_WARNING);
-    return new MemoryAccessTokenStore();
+  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS],
+  useFactory: (redis: WechatRedisClient | undefined, options: ResolvedWechatOptions) => {
+    if (!redis) {
+      new Logger('WechatModule').warn(MEMORY_STORE_WARNING);
+      return new MemoryAccessTokenStore();
+    }
+    if (redis.isCluster) {
+      // The lock-owner write is one script over the token and its lock.
+      const { keyPrefix, appId } = options;
+      assertKeysShareSlot([
+        [accessTokenKey(keyPrefix, appId), accessTokenLockKey(keyPrefix, appId)],
+      ]);
+    }
+    const store = new RedisAccessTokenStore(redis);
+    return options.legacyKeys ? new LegacyKeysAccessTokenStore(store) : store;
   },
 };
 
@@ -64,7 +81,7 @@ const dedupStoreProvider: Provider = {
   provide: WECHAT_PUSH_DEDUP_STORE,
   inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS, WECHAT_PUSH_DEDUP_FALLBACK_STORE],
   useFactory: (
-    redis: Redis | Cluster | undefined,
+    redis: WechatRedisClient | undefined,
     options: ResolvedWechatOptions,
     memory: MemoryPushDedupStore,
   ) =>
@@ -72,6 +89,7 @@ const dedupStoreProvider: Provider = {
       ? new RedisPushDedupStore(redis, options.keyPrefix, {
           storeWaitMs: options.storeWaitMs,
           defaultBudgetMs: options.replyTimeoutMs,
+          readLegacyKeys: options.legacyKeys,
         })
       : memory,
 };
@@ -95,6 +113,9 @@ const dedupStoreProvider: Provider = {
     AccessTokenService,
     WechatClientService,
     MsgCryptService,
+    JsapiTicketService,
+    WechatJssdkService,
+    WechatOAuthService,
     WechatMetadataAccessor,
     WechatHandlerRegistry,
     WechatExplorer,
@@ -110,12 +131,16 @@ const dedupStoreProvider: Provider = {
     WechatPushService,
     WechatSignatureGuard,
     WechatFastifyBodyRegistrar,
+    WechatEncryptionAdvisor,
   ],
   exports: [
     WECHAT_OPTIONS,
     WechatClientService,
     AccessTokenService,
     MsgCryptService,
+    JsapiTicketService,
+    WechatJssdkService,
+    WechatOAuthService,
     WechatHandlerRegistry,
   ],
 })

@@ -1,5 +1,5 @@
 import { parseWechatMessage } from '../core/wechat-message.parser';
-import { redisKeySlot } from '../redis/redis-key-slot';
+import { clusterKeySlot } from '../redis/cluster-key-slot';
 import { legacyPushDedupKey, pushDedupKey } from './push-dedup.key';
 
 const head = (type: string) =>
@@ -42,7 +42,7 @@ describe('pushDedupKey (protocol.md §5.3)', () => {
       const message = await parseWechatMessage(
         `<xml>${head('text')}<Content>hi</Content><MsgId>${id}</MsgId></xml>`,
       );
-      slots.add(redisKeySlot(`wechat:${pushDedupKey('wx1', message)}`));
+      slots.add(clusterKeySlot(`wechat:${pushDedupKey('wx1', message)}`));
     }
     expect(slots.size).toBeGreaterThan(95);
   });

@@ -1,8 +1,8 @@
-import type { Cluster, Redis } from 'ioredis';
 import { WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { BatchItemFailure, RedisBatchQueue } from '../redis/redis-batch.queue';
 import { RedisBudgetRunner, budgetClock, lua } from '../redis/redis-budget.runner';
+import type { WechatRedisClient } from '../redis/wechat-redis-client.type';
 import { DEFAULT_STORE_WAIT_MS } from '../wechat.constants';
 import { legacyPushDedupKey } from './push-dedup.key';
 import type {
@@ -137,7 +137,7 @@ export class RedisPushDedupStore implements PushDedupStore {
   );
 
   constructor(
-    redis: Redis | Cluster,
+    redis: WechatRedisClient,
     private readonly keyPrefix: string,
     options: RedisPushDedupStoreOptions = {},
   ) {

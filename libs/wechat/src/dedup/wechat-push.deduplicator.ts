@@ -35,6 +35,8 @@ const SHUTDOWN_WAIT_MS = 10_000;
  * reply that comes after that is dropped (and logged), not sent.
  */
 export const CUSTOMER_SERVICE_WINDOW_MS = 48 * 60 * 60 * 1000;
+/** How long the claim of a delivery that arrived with its budget spent may wait for the store. */
+const SPENT_BUDGET_CLAIM_MS = 1_000;
 /** How long a handled push's answer is written to the shared store for, at most, in ms. */
 const WRITE_BUDGET_MS = 5_000;
 
@@ -70,14 +72,18 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
 
   /**
    * Answers one delivery of the push identified by `key`: runs `work` if this delivery is the
-   * first, else waits for (or reads) the first one's answer.
+   * first, else waits for (or reads) the first one's answer. The budget (`replyTimeoutMs`) counts
+   * from `receivedAt` (`Date.now()` when the request arrived); a delivery whose budget is already
+   * spent still claims the push once, so its handlers run and a reply goes out late.
    */
   async run<TReply>(
     key: string,
     work: () => Promise<PushOutcome<TReply>>,
     onLate: (reply: TReply) => Promise<void>,
+    receivedAt: number = Date.now(),
   ): Promise<CachedPushResponse> {
-    const started = budgetClock();
+    // The arrival on the monotonic clock (a wall-clock step during the push changes no bound).
+    const started = budgetClock() - Math.max(Date.now() - receivedAt, 0);
     const deadline = started + this.options.replyTimeoutMs;
     const joined = this.local.get(key);
     if (joined) return orSuccess(await this.within(joined, deadline));
@@ -87,12 +93,12 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
     let handledHere = false;
     try {
       const storeDeadline = started + this.options.replyTimeoutMs / 2;
-      while (budgetClock() < deadline) {
+      do {
         const claim: PushClaim = await this.store.claim(
           key,
           this.owner,
           this.options.replyTimeoutMs + CLAIM_MARGIN_MS,
-          Math.max(storeDeadline, Math.min(budgetClock() + WAIT_POLL_MS, deadline)),
+          this.claimDeadline(storeDeadline, deadline),
         );
         if (claim.state === 'done') return settled(settle, claim.response);
         if (claim.state === 'claimed') {
@@ -102,7 +108,7 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
         const waited = await this.waitForOther(key, deadline);
         if (waited !== 'absent') return settled(settle, waited);
         // The other handling failed or died: compete for the key again.
-      }
+      } while (budgetClock() < deadline);
       return settled(settle, SUCCESS_ANSWER);
     } finally {
       if (!handledHere) {
@@ -110,6 +116,17 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
         this.local.delete(key);
       }
     }
+  }
+
+  /**
+   * How long a claim may wait for the store: the store's half of the budget (at least a poll, never
+   * past the reply deadline); for a delivery whose budget was spent before it got here (a slow
+   * upload), {@link SPENT_BUDGET_CLAIM_MS}, so it still claims in the shared store.
+   */
+  private claimDeadline(storeDeadline: number, deadline: number): number {
+    const now = budgetClock();
+    if (now >= deadline) return now + SPENT_BUDGET_CLAIM_MS;
+    return Math.max(storeDeadline, Math.min(now + WAIT_POLL_MS, deadline));
   }
 
   /** Waits (bounded) for handlings in flight, so a SIGTERM does not cut them off. */

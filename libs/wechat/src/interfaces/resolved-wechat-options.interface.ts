@@ -11,19 +11,25 @@ export interface ResolvedWechatOptions {
   encodingAESKey?: string;
   previousEncodingAESKey?: string;
   apiBaseUrl: string;
+  oauthBaseUrl: string;
+  oauthAllowedReturnOrigins: string[];
+  oauthStateTtlSeconds: number;
   requestTimeoutMs: number;
   maxRetries: number;
   retryBackoffMs: number;
   tokenMode: WechatTokenMode;
   keyPrefix: string;
+  legacyKeys: boolean;
   tokenSafetyMarginSeconds: number;
   lockTtlMs: number;
   lockPollIntervalMs: number;
   lockWaitMs: number;
   tokenRefusalTtlMs: number;
   maxBodyBytes: number;
+  bodyReadTimeoutMs: number;
   requireEncryption: boolean;
-  replayWindowSeconds?: number;
+  /** `0`: off. */
+  replayWindowSeconds: number;
   replyTimeoutMs: number;
   lateReplyViaCustomMessage: boolean;
   dedupTtlSeconds: number;

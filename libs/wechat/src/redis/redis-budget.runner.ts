@@ -1,7 +1,7 @@
-import type { Cluster, Redis } from 'ioredis';
 import { WechatStoreCrossSlotError, WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { classifyRedisError } from './redis-error.classifier';
+import type { WechatRedisClient } from './wechat-redis-client.type';
 import { lua, messageOf, type LuaScript } from './redis-command.runner';
 
 export { lua, type LuaScript };
@@ -31,7 +31,7 @@ const MAX_BACKOFF_MS = 200;
  */
 export class RedisBudgetRunner {
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: WechatRedisClient,
     private readonly storeWaitMs: number,
   ) {}
 

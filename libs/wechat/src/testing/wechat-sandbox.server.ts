@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SandboxOAuth, SandboxOAuthError, type SandboxOAuthUser } from './sandbox-oauth';
 
 /**
  * The sandbox: a local stand-in for `https://api.weixin.qq.com`, for tests and local development
@@ -35,6 +36,8 @@ import type { AddressInfo } from 'node:net';
  *   openid of the form `o` + ≥ 5 of `[A-Za-z0-9_-]` is a follower with a default profile unless
  *   {@link WechatApiServer.setUser} says otherwise; other openids → 40003.
  * - `POST /cgi-bin/message/custom/send`: checks touser (40003), msgtype (40008), its payload (47001).
+ * - Web authorization (`/connect/oauth2/authorize`, `/sns/*`) and `GET /cgi-bin/ticket/getticket`:
+ *   see {@link SandboxOAuth}; point the module's `oauthBaseUrl` at this server's `url`.
  *
  * Paths given to the knobs and counters are API paths without the query, e.g. `/cgi-bin/token`.
  */
@@ -83,6 +86,15 @@ export interface WechatApiServer {
   invalidateAllTokens(options?: { keepStableToken?: boolean }): void;
   /** Sets the profile returned for `openid` (`{ subscribe: 0 }` models a user who unfollowed). */
   setUser(openid: string, profile: Record<string, unknown>): void;
+
+  /** Every jsapi_ticket issued so far (`/cgi-bin/ticket/getticket`), oldest first. */
+  readonly issuedTickets: readonly string[];
+  /** Every web authorization code issued so far, oldest first. */
+  readonly issuedOAuthCodes: readonly string[];
+  /** A fresh single-use code for the web authorization user, as the authorize page hands out. */
+  issueOAuthCode(scope?: 'snsapi_base' | 'snsapi_userinfo'): string;
+  /** Sets who logs in through web authorization (default {@link SANDBOX_OAUTH_USER}). */
+  setOAuthUser(user: SandboxOAuthUser): void;
 
   /** Clears counters, recorded bodies, injections, tokens, QR codes and users (keeps the port). */
   reset(): void;
@@ -255,6 +267,7 @@ class FixtureServer implements WechatApiServer {
   private nextMsgId: bigint;
   private tokenSeq = 0;
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
+  private readonly oauth: SandboxOAuth;
 
   constructor(options: WechatApiServerOptions) {
     this.appId = options.appId ?? SANDBOX_APP_ID;
@@ -266,6 +279,7 @@ class FixtureServer implements WechatApiServer {
     this.forceRefreshIntervalMs = options.forceRefreshIntervalMs ?? 30_000;
     this.firstMsgId = BigInt(options.firstMsgId ?? 2n ** 53n + 1n);
     this.nextMsgId = this.firstMsgId;
+    this.oauth = new SandboxOAuth(this.appId, () => this.appSecret);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -292,6 +306,22 @@ class FixtureServer implements WechatApiServer {
 
   get createdQRCodes(): readonly FixtureQRCode[] {
     return [...this.qrCodes];
+  }
+
+  get issuedTickets(): readonly string[] {
+    return this.oauth.issuedTickets;
+  }
+
+  get issuedOAuthCodes(): readonly string[] {
+    return this.oauth.issuedCodes;
+  }
+
+  issueOAuthCode(scope: 'snsapi_base' | 'snsapi_userinfo' = 'snsapi_base'): string {
+    return this.oauth.issueCode(scope);
+  }
+
+  setOAuthUser(user: SandboxOAuthUser): void {
+    this.oauth.user = { ...user };
   }
 
   calls(path?: string): number {
@@ -384,6 +414,7 @@ class FixtureServer implements WechatApiServer {
   }
 
   reset(): void {
+    this.oauth.reset();
     this.counts = new Map();
     this.records = new Map();
     this.injections = new Map();
@@ -472,6 +503,7 @@ class FixtureServer implements WechatApiServer {
       return;
     }
 
+    if (req.method === 'GET' && this.oauth.servePage(url, res)) return;
     try {
       if (req.method === 'POST' && hasUnicodeEscape(raw)) {
         throw new SandboxApiError(
@@ -481,7 +513,7 @@ class FixtureServer implements WechatApiServer {
       }
       this.sendJson(res, this.route(path, url.searchParams, raw, body));
     } catch (failure: unknown) {
-      if (failure instanceof SandboxApiError) {
+      if (failure instanceof SandboxApiError || failure instanceof SandboxOAuthError) {
         this.send(res, { errcode: failure.errcode, errmsg: `${failure.errmsg} rid: ${rid()}` });
       } else {
         throw failure;
@@ -533,7 +565,7 @@ class FixtureServer implements WechatApiServer {
         this.authenticate(query);
         return this.customSend(this.jsonBody(raw, body));
       default:
-        return undefined;
+        return this.oauth.route(path, query, () => this.authenticate(query));
     }
   }
 

@@ -70,14 +70,22 @@ export class WechatPushService {
   /**
    * Handles one push whose query string the guard has verified. WeChat's retries of a push are
    * handled once and answered alike (see {@link WechatPushDeduplicator}).
+   *
+   * @param receivedAt `Date.now()` when the request arrived: the reply deadline
+   * (`replyTimeoutMs`) counts from there, not from the end of the body. Default now.
    */
-  async handle(query: WechatCallbackQuery, body: Buffer): Promise<WechatPushResponse> {
+  async handle(
+    query: WechatCallbackQuery,
+    body: Buffer,
+    receivedAt: number = Date.now(),
+  ): Promise<WechatPushResponse> {
     const push = await this.decode(query, body);
     const { message } = push;
     return this.deduplicator.run<WechatReply>(
       pushDedupKey(this.options.appId, message),
       () => this.process(push, query),
       (reply) => this.lateReplies.send(message.FromUserName, reply, describePush(message)),
+      receivedAt,
     );
   }
 

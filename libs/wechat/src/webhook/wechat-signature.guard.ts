@@ -11,6 +11,8 @@ import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-option
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
 import { parseCallbackQuery } from './callback-query.parser';
+import { closeConnectionAfterAnswer } from './connection-closer';
+import { rememberArrival } from './request-arrival';
 import { rememberVerifiedQuery } from './verified-query';
 
 /** The query parameters WeChat signs its callback requests with. */
@@ -34,14 +36,17 @@ export interface CallbackRequestLine {
 }
 
 /**
- * Verifies that a callback request comes from WeChat, from its query string alone, before the body
- * is read or any handler runs:
+ * Verifies that a callback request comes from WeChat, from its query string alone, before any byte
+ * of the body is read (on Express and on Fastify alike) or any handler runs:
  * - a GET with `msg_signature` (WeCom-style) must carry a valid `msg_signature` over `echostr`;
  * - every other request must carry a valid 3-parameter `signature`;
  * - an encrypted POST (`encrypt_type=aes`) must also carry a `msg_signature`, which is checked
- *   against the body's `Encrypt` when the body is decrypted.
- * Missing parameters → 401, a wrong signature or a timestamp outside the replay window → 403.
- * The verified parameters are what the callback handler then works with.
+ *   against the body's `Encrypt` when the body is decrypted;
+ * - the signed timestamp must lie within `replayWindowSeconds` (default 300) of now.
+ * Missing parameters → 401, a wrong signature or a timestamp outside the replay window → 403; a
+ * refused request's connection is closed once the refusal is sent, so its body is never read.
+ * The verified parameters, and the request's arrival time, are what the callback handler then
+ * works with.
  *
  * Exported for extension: override the protected methods (as with `@nestjs/throttler`'s guard).
  */
@@ -53,7 +58,24 @@ export class WechatSignatureGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<CallbackRequestLine>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<CallbackRequestLine>();
+    rememberArrival(request);
+    try {
+      const query = this.verify(request);
+      rememberVerifiedQuery(request, query);
+      return true;
+    } catch (error: unknown) {
+      closeConnectionAfterAnswer(http.getResponse<unknown>());
+      throw error;
+    }
+  }
+
+  /**
+   * The checks themselves: returns the verified query, or throws the refusal
+   * (`UnauthorizedException`, `ForbiddenException`).
+   */
+  protected verify(request: CallbackRequestLine): WechatCallbackQuery {
     const query = this.getQuery(request);
     const { timestamp, nonce } = query;
     if (!isFilled(timestamp) || !isFilled(nonce)) {
@@ -76,8 +98,7 @@ export class WechatSignatureGuard implements CanActivate {
     if (!this.isTimestampFresh(timestamp)) {
       throw new ForbiddenException(WECHAT_HTTP_MESSAGES.staleTimestamp);
     }
-    rememberVerifiedQuery(request, query);
-    return true;
+    return query;
   }
 
   /**
@@ -95,10 +116,10 @@ export class WechatSignatureGuard implements CanActivate {
     return this.crypt.verifySignature(query.timestamp, query.nonce, query.signature);
   }
 
-  /** Applies the optional replay window (`replayWindowSeconds`); always true when it is off. */
+  /** Applies the replay window (`replayWindowSeconds`); always true when it is `0` (off). */
   protected isTimestampFresh(timestamp: string): boolean {
     const window = this.options.replayWindowSeconds;
-    if (window === undefined) return true;
+    if (window === 0) return true;
     const seconds = Number(timestamp);
     if (!/^\d{1,12}$/.test(timestamp) || !Number.isSafeInteger(seconds)) return false;
     return Math.abs(Date.now() / 1000 - seconds) <= window;
