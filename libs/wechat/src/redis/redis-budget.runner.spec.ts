@@ -82,6 +82,18 @@ describe('RedisBudgetRunner (real redis-servers)', () => {
       );
     });
 
+    it('a lazy client without an offline queue is connected, then used', async () => {
+      const redis = new Redis(server.url, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+      });
+      redis.on('error', () => undefined);
+      clients.push(redis);
+      const runner = new RedisBudgetRunner(redis, 2_000);
+      await expect(runner.run(() => redis.ping(), budgetClock() + 3_000)).resolves.toBe('PONG');
+    });
+
     it('WRONGTYPE is a WechatStoreKeyTypeError, not an outage', async () => {
       const redis = client(server.url);
       await ready(redis);

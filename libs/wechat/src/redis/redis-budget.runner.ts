@@ -89,12 +89,15 @@ export class RedisBudgetRunner {
     }
   }
 
-  /** Ready, or not yet asked to connect (a lazy client connects on its first command). */
+  /** Ready to take a command now. */
   private sendable(): boolean {
-    return this.redis.status === 'ready' || this.redis.status === 'wait';
+    return this.redis.status === 'ready';
   }
 
   private async waitForReady(until: number): Promise<void> {
+    // A lazy client (`lazyConnect`) not asked to connect yet: connect it (with the offline queue
+    // off, a command alone would not).
+    if (this.redis.status === 'wait') this.redis.connect().catch(() => undefined);
     if (this.redis.status === 'end') {
       throw new WechatTokenStoreError('Redis is not available (the client was closed).');
     }
