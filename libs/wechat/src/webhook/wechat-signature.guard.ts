@@ -1,16 +1,19 @@
 import {
   Inject,
   Injectable,
+  NotFoundException,
   UnauthorizedException,
   ForbiddenException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { MsgCryptService } from '../crypto/msg-crypt.service';
+import type { WechatAccount } from '../accounts/wechat-account';
+import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
 import { parseCallbackQuery } from './callback-query.parser';
+import { rememberCallbackAccount } from './callback-account';
 import { rememberVerifiedQuery } from './verified-query';
 
 /** The query parameters WeChat signs its callback requests with. */
@@ -31,11 +34,14 @@ export interface CallbackRequestLine {
   readonly url?: unknown;
   /** The platform's parsed query, used only when there is no `url`. */
   readonly query?: unknown;
+  /** The route parameters: `account` on `/<path>/:account`. */
+  readonly params?: unknown;
 }
 
 /**
  * Verifies that a callback request comes from WeChat, from its query string alone, before the body
- * is read or any handler runs:
+ * is read or any handler runs, with the Token of the account of its path (`/<path>/:account`, or
+ * the default account on `/<path>`; an unknown account → 404 before any signature work):
  * - a GET with `msg_signature` (WeCom-style) must carry a valid `msg_signature` over `echostr`;
  * - every other request must carry a valid 3-parameter `signature`;
  * - an encrypted POST (`encrypt_type=aes`) must also carry a `msg_signature`, which is checked
@@ -48,12 +54,33 @@ export interface CallbackRequestLine {
 @Injectable()
 export class WechatSignatureGuard implements CanActivate {
   constructor(
-    protected readonly crypt: MsgCryptService,
+    protected readonly accounts: WechatAccounts,
     @Inject(WECHAT_OPTIONS) protected readonly options: ResolvedWechatOptions,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<CallbackRequestLine>();
+    const account = this.getAccount(request);
+    return account instanceof Promise
+      ? account.then((loaded) => this.verify(request, loaded))
+      : this.verify(request, account);
+  }
+
+  /**
+   * The account of the request's path: `params.account`, or the default account on the bare path;
+   * a name not registered goes to the `resolveAccount` loader, if there is one.
+   */
+  protected getAccount(
+    request: CallbackRequestLine,
+  ): WechatAccount | undefined | Promise<WechatAccount | undefined> {
+    const params = request.params as { account?: unknown } | undefined;
+    const name = params?.account;
+    if (name === undefined) return this.accounts.defaultAccount;
+    return typeof name === 'string' ? this.accounts.resolve(name) : undefined;
+  }
+
+  private verify(request: CallbackRequestLine, account: WechatAccount | undefined): boolean {
+    if (!account) throw new NotFoundException(WECHAT_HTTP_MESSAGES.unknownAccount);
     const query = this.getQuery(request);
     const { timestamp, nonce } = query;
     if (!isFilled(timestamp) || !isFilled(nonce)) {
@@ -62,21 +89,22 @@ export class WechatSignatureGuard implements CanActivate {
     const isGet = request.method.toUpperCase() === 'GET';
     if (isGet && isFilled(query.msg_signature)) {
       this.assertValid(
-        this.crypt.verifyMsgSignature(timestamp, nonce, query.echostr, query.msg_signature),
+        account.crypt.verifyMsgSignature(timestamp, nonce, query.echostr, query.msg_signature),
       );
     } else {
       if (!isFilled(query.signature)) {
         throw new UnauthorizedException(WECHAT_HTTP_MESSAGES.missingSignature);
       }
-      this.assertValid(this.verifySignature(query));
+      this.assertValid(this.verifySignature(query, account));
       if (!isGet && query.encrypt_type === 'aes' && !isFilled(query.msg_signature)) {
         throw new UnauthorizedException(WECHAT_HTTP_MESSAGES.missingSignature);
       }
     }
-    if (!this.isTimestampFresh(timestamp)) {
+    if (!this.isTimestampFresh(timestamp, account)) {
       throw new ForbiddenException(WECHAT_HTTP_MESSAGES.staleTimestamp);
     }
     rememberVerifiedQuery(request, query);
+    rememberCallbackAccount(request, account);
     return true;
   }
 
@@ -90,14 +118,14 @@ export class WechatSignatureGuard implements CanActivate {
     return typeof request.query === 'object' && request.query !== null ? request.query : {};
   }
 
-  /** Checks the 3-parameter signature (constant-time). */
-  protected verifySignature(query: WechatCallbackQuery): boolean {
-    return this.crypt.verifySignature(query.timestamp, query.nonce, query.signature);
+  /** Checks the 3-parameter signature (constant-time) with the account's Token. */
+  protected verifySignature(query: WechatCallbackQuery, account: WechatAccount): boolean {
+    return account.crypt.verifySignature(query.timestamp, query.nonce, query.signature);
   }
 
-  /** Applies the optional replay window (`replayWindowSeconds`); always true when it is off. */
-  protected isTimestampFresh(timestamp: string): boolean {
-    const window = this.options.replayWindowSeconds;
+  /** Applies the account's replay window (`replayWindowSeconds`); always true when it is off. */
+  protected isTimestampFresh(timestamp: string, account: WechatAccount): boolean {
+    const window = account.options.replayWindowSeconds;
     if (window === undefined) return true;
     const seconds = Number(timestamp);
     if (!/^\d{1,12}$/.test(timestamp) || !Number.isSafeInteger(seconds)) return false;
