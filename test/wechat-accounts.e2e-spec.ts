@@ -408,6 +408,25 @@ describe('Boot validation of several accounts', () => {
     );
   });
 
+  it('forRootAsync takes the accounts from a factory (e.g. a database), with named injection', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        WechatModule.forRootAsync({
+          isGlobal: true,
+          useFactory: async () => {
+            await Promise.resolve(); // as a database query would
+            return { ...DEFAULT_ACCOUNT, accounts: [SHOP] };
+          },
+        }),
+        AccountConsumerModule,
+      ],
+    }).compile();
+    const consumer = moduleRef.get(AccountConsumer);
+    expect(consumer.shopClient.appId).toBe(SHOP.appId);
+    expect(consumer.defaultClient.appId).toBe(DEFAULT_ACCOUNT.appId);
+    await moduleRef.close();
+  });
+
   it('the single-account options are one account named default', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [WechatModule.forRoot({ ...DEFAULT_ACCOUNT })],
