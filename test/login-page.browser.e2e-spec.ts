@@ -4,7 +4,12 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { chromium, type Browser } from 'playwright-core';
 import { AppModule } from '../src/app.module';
-import { SANDBOX_OPEN_ID, startDemoSandbox, type DemoSandbox } from '../src/sandbox/demo-sandbox';
+import {
+  SANDBOX_OPEN_ID,
+  SANDBOX_SHOP_APP_ID,
+  startDemoSandbox,
+  type DemoSandbox,
+} from '../src/sandbox/demo-sandbox';
 import { clearDemoEnv } from './support/demo-env';
 
 /** Debian's `chromium` package (what .ci/run installs); override with CHROMIUM_PATH. */
@@ -69,4 +74,27 @@ describe('login page in headless Chromium (sandbox mode)', () => {
       }
     },
   );
+
+  it('switches to the sandbox account "shop" and logs in there', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${baseUrl}/`);
+      await page.locator('#accounts').waitFor({ state: 'visible' });
+      expect(await page.locator('#account option').allTextContents()).toEqual(['default', 'shop']);
+      await page.locator('#status[data-state="pending"]').waitFor();
+      const firstScene = await page.locator('img#qr').getAttribute('data-scene');
+      await page.selectOption('#account', 'shop');
+      await page.waitForFunction(
+        `document.querySelector('img#qr').dataset.scene !== ${JSON.stringify(firstScene)}`,
+      );
+      await page.locator('#status[data-state="pending"]').waitFor();
+      await page.click('#simulate-scan');
+      const status = page.locator('#status[data-state="confirmed"]');
+      await status.waitFor({ timeout: 10_000 });
+      expect(await status.textContent()).toBe(`Logged in as ${SANDBOX_OPEN_ID} (Sandbox User)`);
+      expect(sandbox.api.callsFor('/cgi-bin/qrcode/create', SANDBOX_SHOP_APP_ID)).toBe(1);
+    } finally {
+      await page.close();
+    }
+  });
 });

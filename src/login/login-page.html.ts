@@ -1,6 +1,7 @@
 /**
- * The demo's login page (`GET /`): asks for a QR code, shows it, polls its status and, in sandbox
- * mode, offers a button that makes the simulated WeChat send the scan event to this app.
+ * The demo's login page (`GET /`): asks for a QR code (on the Official Account picked in the list
+ * when there are several), shows it, polls its status and, in sandbox mode, offers a button that
+ * makes the simulated WeChat send the scan event to this app, at that account.
  */
 export const LOGIN_PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -20,6 +21,7 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
 <body>
 <h1>Log in with WeChat</h1>
 <p>Scan the code with WeChat to log in.</p>
+<p id="accounts" hidden><label>Official Account: <select id="account"></select></label></p>
 <img id="qr" alt="Login QR code">
 <p id="status" data-state="loading">Loading…</p>
 <div id="sandbox" class="sandbox" hidden>
@@ -32,14 +34,18 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
 (() => {
   const status = document.getElementById('status');
   const qr = document.getElementById('qr');
+  const picker = document.getElementById('account');
   let scene = null;
+  let account = null;
   let timer = null;
   const show = (state, text) => { status.dataset.state = state; status.textContent = text; };
 
   async function newCode() {
     clearInterval(timer);
     show('loading', 'Loading…');
-    const res = await fetch('/login/qrcode', { method: 'POST' });
+    account = picker.value || null;
+    const query = account ? '?account=' + encodeURIComponent(account) : '';
+    const res = await fetch('/login/qrcode' + query, { method: 'POST' });
     if (!res.ok) { show('error', 'Could not create a QR code (HTTP ' + res.status + ')'); return; }
     const code = await res.json();
     scene = code.scene;
@@ -69,17 +75,32 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
     const res = await fetch('/sandbox/scan', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ scene, event }),
+      body: JSON.stringify(account ? { scene, event, account } : { scene, event }),
     });
     if (!res.ok) { show('error', 'Simulated scan failed (HTTP ' + res.status + ')'); return; }
     await poll();
   }
 
+  async function loadAccounts() {
+    const res = await fetch('/login/accounts').catch(() => null);
+    if (!res || !res.ok) return;
+    const list = await res.json();
+    for (const name of list.accounts) {
+      const option = document.createElement('option');
+      option.value = name;
+      option.textContent = name;
+      if (name === list.defaultAccount) option.selected = true;
+      picker.appendChild(option);
+    }
+    document.getElementById('accounts').hidden = list.accounts.length < 2;
+  }
+
+  picker.addEventListener('change', newCode);
   document.getElementById('refresh').addEventListener('click', newCode);
   document.getElementById('simulate-scan').addEventListener('click', () => simulate('SCAN'));
   document.getElementById('simulate-subscribe').addEventListener('click', () => simulate('subscribe'));
   fetch('/sandbox').then((res) => { if (res.ok) document.getElementById('sandbox').hidden = false; });
-  newCode();
+  loadAccounts().then(newCode);
 })();
 </script>
 </body>
