@@ -1,4 +1,5 @@
 import type { WechatAccountOptions } from '@app/wechat';
+import { DemoEnvError } from './demo-env.error';
 
 /** The fields of one entry of `WECHAT_ACCOUNTS`. */
 const FIELDS = ['name', 'appId', 'appSecret', 'token', 'encodingAESKey'] as const;
@@ -8,7 +9,7 @@ const FIELDS = ['name', 'appId', 'appSecret', 'token', 'encodingAESKey'] as cons
  * "encodingAESKey"? }`. Unset or empty → `undefined` (the single-account variables alone). The
  * accounts themselves are validated by the module at start-up, with messages that name them.
  *
- * @throws Error when the variable is not such an array (the message never repeats its content).
+ * @throws DemoEnvError when the variable is not such an array (the message never repeats its content).
  */
 export function parseWechatAccounts(value: string | undefined): WechatAccountOptions[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
@@ -16,18 +17,24 @@ export function parseWechatAccounts(value: string | undefined): WechatAccountOpt
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw new Error(
+    throw new DemoEnvError(
+      'WECHAT_ACCOUNTS',
+
       'WECHAT_ACCOUNTS must be a JSON array of { name, appId, appSecret, token, encodingAESKey? } (it is not valid JSON)',
     );
   }
   if (!Array.isArray(parsed)) {
-    throw new Error(
+    throw new DemoEnvError(
+      'WECHAT_ACCOUNTS',
+
       'WECHAT_ACCOUNTS must be a JSON array of { name, appId, appSecret, token, encodingAESKey? }',
     );
   }
   return parsed.map((entry: unknown, index) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new Error(
+      throw new DemoEnvError(
+        'WECHAT_ACCOUNTS',
+
         `WECHAT_ACCOUNTS[${index}] must be an object { name, appId, appSecret, token, encodingAESKey? }`,
       );
     }

@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { RedisService } from '@liaoliaots/nestjs-redis';
-import type { WechatUserInfo } from '@app/wechat';
+import { ClusterService, RedisService } from '@liaoliaots/nestjs-redis';
+import type { WechatRedisClient, WechatUserInfo } from '@app/wechat';
 
 /** The state of one "scan to log in" scene. */
 export interface LoginScene {
@@ -15,18 +15,26 @@ export interface LoginScene {
 const GRACE_MS = 10 * 60 * 1000;
 
 /**
- * Where login scenes live: in Redis (shared by every instance) when REDIS_URL is set, otherwise in
- * this process's memory. A record is kept for the QR code's lifetime plus a grace period.
+ * Where login scenes live: in the demo's Redis (shared by every instance: REDIS_URL, a Sentinel or
+ * a Cluster client, see src/redis/demo-redis.ts), otherwise in this process's memory. A record is kept for the QR code's lifetime plus a grace period.
  */
 @Injectable()
 export class LoginSceneStore {
   private readonly memory = new Map<string, { scene: LoginScene; until: number }>();
 
-  constructor(@Optional() private readonly redisService?: RedisService) {}
+  constructor(
+    @Optional() private readonly redisService?: RedisService,
+    @Optional() private readonly clusterService?: ClusterService,
+  ) {}
+
+  /** The demo's client named `default`, whichever module registered it. */
+  private redis(): WechatRedisClient | undefined {
+    return this.clusterService?.getOrThrow() ?? this.redisService?.getOrThrow();
+  }
 
   async save(sceneId: string, scene: LoginScene): Promise<void> {
     const ttlMs = Math.max(scene.expiresAt - Date.now(), 0) + GRACE_MS;
-    const redis = this.redisService?.getOrThrow();
+    const redis = this.redis();
     if (redis) {
       await redis.set(this.key(sceneId), JSON.stringify(scene), 'PX', ttlMs);
       return;
@@ -35,7 +43,7 @@ export class LoginSceneStore {
   }
 
   async get(sceneId: string): Promise<LoginScene | undefined> {
-    const redis = this.redisService?.getOrThrow();
+    const redis = this.redis();
     if (redis) {
       const value = await redis.get(this.key(sceneId));
       return value ? (JSON.parse(value) as LoginScene) : undefined;

@@ -47,6 +47,9 @@ export async function startDemoSandbox(
     WECHAT_ENCODING_AES_KEY: newEncodingAESKey(),
     WECHAT_ACCOUNTS: JSON.stringify([shop]),
     WECHAT_API_BASE_URL: api.url,
+    // The simulated WeChat sends safe-mode pushes only: refuse plaintext, as a host should once
+    // its admin console is in safe mode.
+    WECHAT_REQUIRE_ENCRYPTION: 'true',
   });
   const logger = new Logger('Sandbox');
   logger.warn('='.repeat(78));

@@ -28,6 +28,10 @@ export type {
 export { WechatAccount } from './accounts/wechat-account';
 export { WechatAccounts } from './accounts/wechat-accounts.registry';
 export {
+  resolveWechatAccounts,
+  type ResolvedWechatAccountsConfig,
+} from './accounts/wechat-accounts.resolver';
+export {
   getWechatClientToken,
   getAccessTokenServiceToken,
   getMsgCryptServiceToken,
@@ -46,6 +50,8 @@ export { AccessTokenService } from './token/access-token.service';
 export * from './token/access-token-store.interface';
 export { MemoryAccessTokenStore } from './token/memory-access-token.store';
 export { RedisAccessTokenStore } from './token/redis-access-token.store';
+export { LegacyKeysAccessTokenStore } from './token/legacy-keys-access-token.store';
+export type { WechatRedisClient } from './redis/wechat-redis-client.type';
 export { MsgCryptService } from './crypto/msg-crypt.service';
 
 // Callback endpoint and handlers

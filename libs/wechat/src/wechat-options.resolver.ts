@@ -6,6 +6,7 @@ import type {
 } from './interfaces/wechat-module-options.interface';
 import {
   DEFAULT_API_BASE_URL,
+  DEFAULT_BODY_READ_TIMEOUT_MS,
   DEFAULT_KEY_PREFIX,
   DEFAULT_LOCK_POLL_INTERVAL_MS,
   DEFAULT_LOCK_TTL_MS,
@@ -15,6 +16,7 @@ import {
   DEFAULT_RETRY_BACKOFF_MS,
   DEFAULT_TOKEN_REFUSAL_TTL_MS,
   DEFAULT_TOKEN_SAFETY_MARGIN_SECONDS,
+  DEFAULT_REPLAY_WINDOW_SECONDS,
   DEFAULT_REPLY_TIMEOUT_MS,
   DEFAULT_DEDUP_TTL_SECONDS,
 } from './wechat.constants';
@@ -72,7 +74,7 @@ export function resolveWechatOptions(
 const DEFAULT_ACCOUNT_FIELDS: WechatAccountDefaults = {
   tokenMode: 'token',
   requireEncryption: false,
-  replayWindowSeconds: undefined,
+  replayWindowSeconds: DEFAULT_REPLAY_WINDOW_SECONDS,
 };
 
 /**
@@ -85,7 +87,7 @@ export function resolveAccountDefaults(raw: WechatModuleOptions): WechatAccountD
   return {
     tokenMode: tokenModeOf(raw.tokenMode, DEFAULT_ACCOUNT_FIELDS.tokenMode, ''),
     requireEncryption: booleanOf(raw.requireEncryption, 'requireEncryption', false, ''),
-    replayWindowSeconds: replayWindowOf(raw.replayWindowSeconds, undefined, ''),
+    replayWindowSeconds: replayWindowOf(raw.replayWindowSeconds, DEFAULT_REPLAY_WINDOW_SECONDS, ''),
   };
 }
 
@@ -181,6 +183,7 @@ export function resolveSharedWechatOptions(raw: WechatModuleOptions): WechatShar
       DEFAULT_RETRY_BACKOFF_MS,
     ),
     keyPrefix: raw.keyPrefix ?? DEFAULT_KEY_PREFIX,
+    legacyKeys: booleanOption(raw.legacyKeys, 'legacyKeys', true),
     tokenSafetyMarginSeconds: nonNegativeInteger(
       raw.tokenSafetyMarginSeconds,
       'tokenSafetyMarginSeconds',
@@ -199,6 +202,11 @@ export function resolveSharedWechatOptions(raw: WechatModuleOptions): WechatShar
       DEFAULT_TOKEN_REFUSAL_TTL_MS,
     ),
     maxBodyBytes: positiveInteger(raw.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
+    bodyReadTimeoutMs: positiveInteger(
+      raw.bodyReadTimeoutMs,
+      'bodyReadTimeoutMs',
+      DEFAULT_BODY_READ_TIMEOUT_MS,
+    ),
     replyTimeoutMs: replyTimeout(raw.replyTimeoutMs),
     lateReplyViaCustomMessage: raw.lateReplyViaCustomMessage ?? true,
     dedupTtlSeconds: positiveInteger(
@@ -226,14 +234,10 @@ function booleanOf(value: unknown, name: string, fallback: boolean, label: strin
   return value;
 }
 
-function replayWindowOf(
-  value: unknown,
-  fallback: number | undefined,
-  label: string,
-): number | undefined {
+function replayWindowOf(value: unknown, fallback: number, label: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new WechatConfigError(`${label}"replayWindowSeconds" must be a positive integer.`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new WechatConfigError(`${label}"replayWindowSeconds" must be a non-negative integer.`);
   }
   return value;
 }
@@ -305,5 +309,11 @@ function nonNegativeInteger(value: unknown, name: string, fallback: number): num
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new WechatConfigError(`"${name}" must be a non-negative integer.`);
   }
+  return value;
+}
+
+function booleanOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new WechatConfigError(`"${name}" must be true or false.`);
   return value;
 }

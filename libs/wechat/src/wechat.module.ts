@@ -1,6 +1,5 @@
 import { Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type { Redis } from 'ioredis';
 import { WechatHttpClient } from './api/wechat-http.client';
 import { WechatClientService } from './api/wechat-client.service';
 import { WechatAccountInjectionCheck } from './accounts/wechat-account-injection.check';
@@ -21,11 +20,16 @@ import { AccessTokenService } from './token/access-token.service';
 import type { AccessTokenStore } from './token/access-token-store.interface';
 import { MemoryAccessTokenStore } from './token/memory-access-token.store';
 import { RedisAccessTokenStore } from './token/redis-access-token.store';
+import { LegacyKeysAccessTokenStore } from './token/legacy-keys-access-token.store';
+import { accessTokenKey, accessTokenLockKey } from './token/access-token.constants';
+import { assertKeysShareSlot } from './redis/cluster-key-slot';
+import type { WechatRedisClient } from './redis/wechat-redis-client.type';
 import { WechatPushService } from './webhook/wechat-push.service';
 import { WechatLateReplySender } from './dedup/late-reply.sender';
 import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
 import { RedisPushDedupStore } from './dedup/redis-push-dedup.store';
 import { WechatPushDeduplicator } from './dedup/wechat-push.deduplicator';
+import { WechatEncryptionAdvisor } from './webhook/wechat-encryption.advisor';
 import { WechatFastifyBodyRegistrar } from './webhook/wechat-fastify-body.registrar';
 import { WechatSignatureGuard } from './webhook/wechat-signature.guard';
 import {
@@ -70,18 +74,28 @@ const accountsProvider: Provider = {
 
 const storeProvider: Provider = {
   provide: WECHAT_ACCESS_TOKEN_STORE,
-  inject: [WECHAT_REDIS_CLIENT],
-  useFactory: (redis: Redis | undefined) => {
-    if (redis) return new RedisAccessTokenStore(redis);
-    new Logger('WechatModule').warn(MEMORY_STORE_WARNING);
-    return new MemoryAccessTokenStore();
+  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS],
+  useFactory: (redis: WechatRedisClient | undefined, options: ResolvedWechatOptions) => {
+    if (!redis) {
+      new Logger('WechatModule').warn(MEMORY_STORE_WARNING);
+      return new MemoryAccessTokenStore();
+    }
+    if (redis.isCluster) {
+      // The lock-owner write is one script over the token and its lock.
+      const { keyPrefix, appId } = options;
+      assertKeysShareSlot([
+        [accessTokenKey(keyPrefix, appId), accessTokenLockKey(keyPrefix, appId)],
+      ]);
+    }
+    const store = new RedisAccessTokenStore(redis);
+    return options.legacyKeys ? new LegacyKeysAccessTokenStore(store) : store;
   },
 };
 
 const dedupStoreProvider: Provider = {
   provide: WECHAT_PUSH_DEDUP_STORE,
   inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS],
-  useFactory: (redis: Redis | undefined, options: ResolvedWechatOptions) =>
+  useFactory: (redis: WechatRedisClient | undefined, options: ResolvedWechatOptions) =>
     redis ? new RedisPushDedupStore(redis, options.keyPrefix) : new MemoryPushDedupStore(),
 };
 
@@ -118,6 +132,7 @@ const dedupStoreProvider: Provider = {
     WechatPushService,
     WechatSignatureGuard,
     WechatFastifyBodyRegistrar,
+    WechatEncryptionAdvisor,
   ],
   exports: [
     WECHAT_OPTIONS,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { WechatRedisClient } from '../redis/wechat-redis-client.type';
 import { RedisBatchQueue } from '../redis/redis-batch.queue';
 import { RedisCommandRunner, lua } from '../redis/redis-command.runner';
 import type {
@@ -78,7 +78,7 @@ export class RedisPushDedupStore implements PushDedupStore {
   );
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: WechatRedisClient,
     private readonly keyPrefix: string,
     commandTimeoutMs = DEFAULT_PUSH_DEDUP_COMMAND_TIMEOUT_MS,
   ) {

@@ -63,15 +63,18 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
 
   /**
    * Answers one delivery of the push identified by `key`: runs `work` if this delivery is the
-   * first, else waits for (or reads) the first one's answer.
+   * first, else waits for (or reads) the first one's answer. The budget (`replyTimeoutMs`) counts
+   * from `receivedAt` (`Date.now()` when the request arrived); a delivery whose budget is already
+   * spent still claims the push once, so its handlers run and a reply goes out late.
    */
   async run<TReply>(
     key: string,
     work: () => Promise<PushOutcome<TReply>>,
     onLate: (reply: TReply) => Promise<void>,
+    receivedAt: number = Date.now(),
   ): Promise<CachedPushResponse> {
-    const deadline = Date.now() + this.options.replyTimeoutMs;
-    while (Date.now() < deadline) {
+    const deadline = receivedAt + this.options.replyTimeoutMs;
+    do {
       const local = this.local.get(key);
       if (local) return orSuccess(await this.within(local, deadline));
       const claim = await this.claim(key);
@@ -80,7 +83,7 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
       const waited = await this.waitForOther(key, deadline);
       if (waited !== 'absent') return waited;
       // The other handling failed or died: compete for the key again.
-    }
+    } while (Date.now() < deadline);
     return SUCCESS_ANSWER;
   }
 

@@ -16,14 +16,17 @@ export interface ResolvedWechatOptions {
   retryBackoffMs: number;
   tokenMode: WechatTokenMode;
   keyPrefix: string;
+  legacyKeys: boolean;
   tokenSafetyMarginSeconds: number;
   lockTtlMs: number;
   lockPollIntervalMs: number;
   lockWaitMs: number;
   tokenRefusalTtlMs: number;
   maxBodyBytes: number;
+  bodyReadTimeoutMs: number;
   requireEncryption: boolean;
-  replayWindowSeconds?: number;
+  /** `0`: off. */
+  replayWindowSeconds: number;
   replyTimeoutMs: number;
   lateReplyViaCustomMessage: boolean;
   dedupTtlSeconds: number;

@@ -46,8 +46,19 @@ export interface WechatModuleOptions {
   redis?: Redis | Cluster | WechatNamedRedisClient;
   /** `token` (classic `GET /cgi-bin/token`, default) or `stable_token` (`POST /cgi-bin/stable_token`). */
   tokenMode?: WechatTokenMode;
-  /** Prefix of the Redis keys (`<prefix>access_token:<appId>`). Default `wechat:`. */
+  /**
+   * Prefix of the Redis keys (`<prefix>{<appId>}:access_token`, see the README's key schema).
+   * Default `wechat:`. Keep hash tags (`{…}`) out of it on a Redis Cluster: one would put every
+   * key of the module in one slot.
+   */
   keyPrefix?: string;
+  /**
+   * During a rolling deploy from a version before 0.2 (keys without hash tags,
+   * `<prefix>access_token:<appId>`): read the token under its old name when the new one is empty,
+   * mirror the token to it and take the refresh lock under both names, so old and new instances
+   * share one token and one refresh. Turn off once no old instance is left. Default true.
+   */
+  legacyKeys?: boolean;
   /**
    * The cached token expires this many seconds before WeChat's `expires_in`, but at most half of
    * `expires_in` earlier (served for `expires_in − min(margin, expires_in / 2)`). Default 300.
@@ -71,9 +82,23 @@ export interface WechatModuleOptions {
 
   /** Largest accepted callback body, in bytes. Default 65 536. */
   maxBodyBytes?: number;
-  /** Refuse plaintext pushes when an EncodingAESKey is configured (downgrade guard). Default false. */
+  /**
+   * How long a verified push may take to send its body, in ms from the request's arrival: past it
+   * the endpoint answers 408 and drops the connection, so a client trickling its body cannot hold
+   * a connection. Keep it below `replyTimeoutMs`. Default 3 000.
+   */
+  bodyReadTimeoutMs?: number;
+  /**
+   * Refuse plaintext pushes when an EncodingAESKey is configured (downgrade guard). Default false,
+   * so pushes keep arriving while the admin console is switched to safe mode; turn it on once the
+   * console is in safe mode (the module says so at start-up).
+   */
   requireEncryption?: boolean;
-  /** Refuse pushes whose timestamp is further than this from now, in seconds. Default off. */
+  /**
+   * Refuse (403, before the body is read) requests whose signed timestamp is further than this from
+   * now, in seconds: the plaintext `signature` does not cover the body, so an old signed URL could
+   * otherwise carry any body. `0` turns the check off. Default 300.
+   */
   replayWindowSeconds?: number;
   /**
    * Budget for answering one push, in ms. WeChat waits 5 s; when the handlers have not replied by

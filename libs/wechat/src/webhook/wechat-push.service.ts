@@ -75,10 +75,14 @@ export class WechatPushService {
    * Handles one push to `account` (default: the default account) whose query string the guard
    * has verified. WeChat's retries of a push are handled once and answered alike (see
    * {@link WechatPushDeduplicator}).
+   *
+   * @param receivedAt `Date.now()` when the request arrived: the reply deadline
+   * (`replyTimeoutMs`) counts from there, not from the end of the body. Default now.
    */
   async handle(
     query: WechatCallbackQuery,
     body: Buffer,
+    receivedAt: number = Date.now(),
     account: WechatAccount | undefined = this.accounts.defaultAccount,
   ): Promise<WechatPushResponse> {
     if (!account) throw new NotFoundException(WECHAT_HTTP_MESSAGES.unknownAccount);
@@ -89,6 +93,7 @@ export class WechatPushService {
       () => this.process(push, query),
       (reply) =>
         this.lateReplies.send(message.FromUserName, reply, describePush(message), account.client),
+      receivedAt,
     );
   }
 

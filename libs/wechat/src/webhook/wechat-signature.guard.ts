@@ -12,8 +12,10 @@ import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
-import { parseCallbackQuery } from './callback-query.parser';
 import { rememberCallbackAccount } from './callback-account';
+import { parseCallbackQuery } from './callback-query.parser';
+import { closeConnectionAfterAnswer } from './connection-closer';
+import { rememberArrival } from './request-arrival';
 import { rememberVerifiedQuery } from './verified-query';
 
 /** The query parameters WeChat signs its callback requests with. */
@@ -39,15 +41,19 @@ export interface CallbackRequestLine {
 }
 
 /**
- * Verifies that a callback request comes from WeChat, from its query string alone, before the body
- * is read or any handler runs, with the Token of the account of its path (`/<path>/:account`, or
- * the default account on `/<path>`; an unknown account → 404 before any signature work):
+ * Verifies that a callback request comes from WeChat, from its query string alone, before any byte
+ * of the body is read (on Express and on Fastify alike) or any handler runs, with the Token of the
+ * account of its path (`/<path>/:account`, or the default account on `/<path>`; an unknown account
+ * → 404 before any signature work):
  * - a GET with `msg_signature` (WeCom-style) must carry a valid `msg_signature` over `echostr`;
  * - every other request must carry a valid 3-parameter `signature`;
  * - an encrypted POST (`encrypt_type=aes`) must also carry a `msg_signature`, which is checked
- *   against the body's `Encrypt` when the body is decrypted.
- * Missing parameters → 401, a wrong signature or a timestamp outside the replay window → 403.
- * The verified parameters are what the callback handler then works with.
+ *   against the body's `Encrypt` when the body is decrypted;
+ * - the signed timestamp must lie within `replayWindowSeconds` (default 300) of now.
+ * Missing parameters → 401, a wrong signature or a timestamp outside the replay window → 403; a
+ * refused request's connection is closed once the refusal is sent, so its body is never read.
+ * The verified parameters, and the request's arrival time, are what the callback handler then
+ * works with.
  *
  * Exported for extension: override the protected methods (as with `@nestjs/throttler`'s guard).
  */
@@ -59,11 +65,24 @@ export class WechatSignatureGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const request = context.switchToHttp().getRequest<CallbackRequestLine>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<CallbackRequestLine>();
+    rememberArrival(request);
+    const check = (account: WechatAccount | undefined): boolean => {
+      try {
+        if (!account) throw new NotFoundException(WECHAT_HTTP_MESSAGES.unknownAccount);
+        const query = this.verify(request, account);
+        rememberVerifiedQuery(request, query);
+        rememberCallbackAccount(request, account);
+        return true;
+      } catch (error: unknown) {
+        closeConnectionAfterAnswer(http.getResponse<unknown>());
+        throw error;
+      }
+    };
     const account = this.getAccount(request);
-    return account instanceof Promise
-      ? account.then((loaded) => this.verify(request, loaded))
-      : this.verify(request, account);
+    // Known accounts resolve synchronously; only the resolveAccount loader makes it asynchronous.
+    return account instanceof Promise ? account.then(check) : check(account);
   }
 
   /**
@@ -79,8 +98,11 @@ export class WechatSignatureGuard implements CanActivate {
     return typeof name === 'string' ? this.accounts.resolve(name) : undefined;
   }
 
-  private verify(request: CallbackRequestLine, account: WechatAccount | undefined): boolean {
-    if (!account) throw new NotFoundException(WECHAT_HTTP_MESSAGES.unknownAccount);
+  /**
+   * The checks themselves, with `account`'s Token: returns the verified query, or throws the
+   * refusal (`UnauthorizedException`, `ForbiddenException`).
+   */
+  protected verify(request: CallbackRequestLine, account: WechatAccount): WechatCallbackQuery {
     const query = this.getQuery(request);
     const { timestamp, nonce } = query;
     if (!isFilled(timestamp) || !isFilled(nonce)) {
@@ -103,9 +125,7 @@ export class WechatSignatureGuard implements CanActivate {
     if (!this.isTimestampFresh(timestamp, account)) {
       throw new ForbiddenException(WECHAT_HTTP_MESSAGES.staleTimestamp);
     }
-    rememberVerifiedQuery(request, query);
-    rememberCallbackAccount(request, account);
-    return true;
+    return query;
   }
 
   /**
@@ -123,10 +143,10 @@ export class WechatSignatureGuard implements CanActivate {
     return account.crypt.verifySignature(query.timestamp, query.nonce, query.signature);
   }
 
-  /** Applies the account's replay window (`replayWindowSeconds`); always true when it is off. */
+  /** Applies the account's replay window (`replayWindowSeconds`); always true when it is `0` (off). */
   protected isTimestampFresh(timestamp: string, account: WechatAccount): boolean {
     const window = account.options.replayWindowSeconds;
-    if (window === undefined) return true;
+    if (window === 0) return true;
     const seconds = Number(timestamp);
     if (!/^\d{1,12}$/.test(timestamp) || !Number.isSafeInteger(seconds)) return false;
     return Math.abs(Date.now() / 1000 - seconds) <= window;

@@ -14,7 +14,9 @@ import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-option
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
 import { callbackAccountOf } from './callback-account';
+import { closeConnectionAfterAnswer } from './connection-closer';
 import { readRawBody, type RawBodyRequest } from './raw-body.reader';
+import { arrivalOf } from './request-arrival';
 import { WechatRawBodyRoute } from './raw-body-route.decorator';
 import { sendWechatReply, type HttpReply } from './http-reply';
 import { WechatPushService } from './wechat-push.service';
@@ -66,13 +68,27 @@ export class WechatWebhookController {
     this.verify(request, response);
   }
 
-  /** A message or event push; answers its reply, `success`, or a 4xx. */
+  /**
+   * A message or event push; answers its reply, `success`, or a 4xx. The body is read only now,
+   * after the guard, within `bodyReadTimeoutMs` of the request's arrival and up to `maxBodyBytes`;
+   * a body refused for its size or its slowness ends the connection (nothing more is read).
+   */
   @Post()
   @WechatRawBodyRoute()
   async receive(@Req() request: CallbackRequest, @Res() response: HttpReply): Promise<void> {
     const query = queryOf(request);
-    const body = await readRawBody(request, this.options.maxBodyBytes);
-    const answer = await this.pushes.handle(query, body, accountOf(request));
+    const arrivedAt = arrivalOf(request) ?? Date.now();
+    let body: Buffer;
+    try {
+      body = await readRawBody(request, {
+        maxBytes: this.options.maxBodyBytes,
+        timeoutMs: this.options.bodyReadTimeoutMs - (Date.now() - arrivedAt),
+      });
+    } catch (error: unknown) {
+      closeConnectionAfterAnswer(response);
+      throw error;
+    }
+    const answer = await this.pushes.handle(query, body, arrivedAt, accountOf(request));
     sendWechatReply(response, answer.contentType, answer.body);
   }
 
