@@ -116,6 +116,27 @@ describe('WechatAccounts', () => {
       expect(loader).toHaveBeenCalledTimes(3);
     });
 
+    it('never asks the loader about a name no account can have', async () => {
+      const loader = jest.fn(() => undefined);
+      const accounts = registry({ accounts: [SHOP], resolveAccount: loader });
+      for (const name of ['a b', 'x\nforged log line', '', 'é', 'a'.repeat(65)]) {
+        expect(await accounts.resolve(name)).toBeUndefined();
+      }
+      expect(loader).not.toHaveBeenCalled();
+    });
+
+    it('remembers at most 10 000 misses: random names cannot grow the memory', async () => {
+      const loader = jest.fn((_name: string) => undefined);
+      const accounts = registry({ accounts: [SHOP], resolveAccount: loader });
+      for (let i = 0; i <= 10_000; i += 1) await accounts.resolve(`random${i}`);
+      expect(loader).toHaveBeenCalledTimes(10_001);
+      // The last one is still remembered; the first was forgotten to make room.
+      await accounts.resolve('random10000');
+      expect(loader).toHaveBeenCalledTimes(10_001);
+      await accounts.resolve('random0');
+      expect(loader).toHaveBeenCalledTimes(10_002);
+    });
+
     it('a loader result that clashes with a registered AppID is a miss', async () => {
       const accounts = registry({
         accounts: [SHOP],

@@ -6,9 +6,16 @@ import type { AccessTokenStore } from '../token/access-token-store.interface';
 import { WechatAccount } from './wechat-account';
 import {
   assertUnique,
+  isAccountName,
   resolveWechatAccount,
   type ResolvedWechatAccountsConfig,
 } from './wechat-accounts.resolver';
+
+/**
+ * At most this many names the loader did not know are remembered; beyond, the oldest go first, so
+ * pushes to random names cannot grow the process's memory.
+ */
+const MAX_REMEMBERED_MISSES = 10_000;
 
 /** How an account got here: configured at boot, registered at run time, or loaded on a miss. */
 type AccountOrigin = 'boot' | 'registered' | 'loaded';
@@ -104,6 +111,8 @@ export class WechatAccounts implements OnModuleDestroy {
     }
     const loader = this.config.resolveAccount;
     if (!loader) return entry?.account;
+    // A name no account can have is not worth asking about (nor logging).
+    if (!isAccountName(name)) return undefined;
     const missedUntil = this.misses.get(name);
     if (missedUntil !== undefined) {
       if (missedUntil > Date.now()) return undefined;
@@ -203,7 +212,16 @@ export class WechatAccounts implements OnModuleDestroy {
 
   private miss(name: string, stale: Entry | undefined): undefined {
     if (stale) this.remove(stale);
-    this.misses.set(name, Date.now() + this.config.accountMissTtlMs);
+    const now = Date.now();
+    if (this.misses.size >= MAX_REMEMBERED_MISSES) {
+      for (const [missed, until] of this.misses) if (until <= now) this.misses.delete(missed);
+      // Still full: forget the oldest (a Map iterates in insertion order).
+      const oldest = this.misses.keys().next();
+      if (this.misses.size >= MAX_REMEMBERED_MISSES && !oldest.done) {
+        this.misses.delete(oldest.value);
+      }
+    }
+    this.misses.set(name, now + this.config.accountMissTtlMs);
     return undefined;
   }
 

@@ -25,6 +25,11 @@ import {
 /** An account name: URL-safe, since it is a path segment of the callback. */
 const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Whether `name` may be an account's name (1-64 letters, digits, `_` or `-`). */
+export function isAccountName(name: string): boolean {
+  return ACCOUNT_NAME_PATTERN.test(name);
+}
+
 /** The module options resolved into accounts: what {@link WechatAccounts} is built from. */
 export interface ResolvedWechatAccountsConfig {
   /** The options every account shares. */
