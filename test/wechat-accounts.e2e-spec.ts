@@ -161,6 +161,16 @@ describe.each(HTTP_ADAPTERS)('Two accounts in one app on %s', (adapter) => {
     expect(handlers.runs).toEqual([]);
   });
 
+  it('applies the body limit on an account path too (413), after its signature', async () => {
+    const push = shopSim.sign(shopSim.text('x'));
+    const res = await request(app.getHttpServer())
+      .post(`/wechat/shop?${push.search}`)
+      .set('content-type', 'text/xml')
+      .send(`<xml>${'a'.repeat(70_000)}</xml>`);
+    expect(res.status).toBe(413);
+    expect(handlers.runs).toEqual([]);
+  });
+
   it('verifies the URL of each account with its own Token', async () => {
     const push = shopSim.sign(shopSim.text('x'));
     const query = { ...push.query, echostr: 'echo-shop' };
