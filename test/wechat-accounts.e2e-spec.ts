@@ -161,6 +161,31 @@ describe.each(HTTP_ADAPTERS)('Two accounts in one app on %s', (adapter) => {
     expect(handlers.runs).toEqual([]);
   });
 
+  it('de-duplicates per account: one MsgId at two accounts is two pushes', async () => {
+    const msgId = '88000000000000001';
+    const shop = await shopSim.deliver(
+      `${base}/wechat/shop`,
+      shopSim.text('same', { MsgId: msgId }),
+      'safe',
+    );
+    const other = await defaultSim.deliver(
+      `${base}/wechat`,
+      defaultSim.text('same', { MsgId: msgId }),
+      'safe',
+    );
+    expect(shop.reply?.fields.Content).toBe('shop:same');
+    expect(other.reply?.fields.Content).toBe('default:same');
+    // A retry at the shop is still recognised as one.
+    const retry = await shopSim.deliver(
+      `${base}/wechat/shop`,
+      shopSim.text('same', { MsgId: msgId }),
+      'safe',
+    );
+    expect(retry.reply?.fields.Content).toBe('shop:same');
+    expect(handlers.runsOf('shopText')).toHaveLength(1);
+    expect(handlers.runsOf('defaultText')).toHaveLength(1);
+  });
+
   it('applies the body limit on an account path too (413), after its signature', async () => {
     const push = shopSim.sign(shopSim.text('x'));
     const res = await request(app.getHttpServer())
