@@ -32,3 +32,12 @@ export const WECHAT_CALLBACK_ENABLED = Symbol('WECHAT_CALLBACK_ENABLED');
 export const WECHAT_REDIS_CLIENT = Symbol('WECHAT_REDIS_CLIENT');
 /** Internal token: the {@link PushDedupStore} (Redis-backed or in-memory). */
 export const WECHAT_PUSH_DEDUP_STORE = Symbol('WECHAT_PUSH_DEDUP_STORE');
+
+/** Internal token: the resolved accounts configuration ({@link ResolvedWechatAccountsConfig}). */
+export const WECHAT_ACCOUNTS_CONFIG = Symbol('WECHAT_ACCOUNTS_CONFIG');
+/** Token of the {@link WechatAccounts} registry, for hosts that look it up by symbol. */
+export const WECHAT_ACCOUNTS = Symbol('WECHAT_ACCOUNTS');
+/** The name of the account of the single-account options. */
+export const DEFAULT_ACCOUNT_NAME = 'default';
+export const DEFAULT_ACCOUNT_CACHE_TTL_MS = 300_000;
+export const DEFAULT_ACCOUNT_MISS_TTL_MS = 10_000;
