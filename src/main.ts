@@ -1,6 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { WechatAccounts } from '@app/wechat';
 import { AppModule } from './app.module';
 import { DemoEnvError } from './config/demo-env.error';
 import { demoSettingsFromEnv } from './config/demo-env.parser';
@@ -27,8 +28,13 @@ async function bootstrap(): Promise<void> {
   const address = listening.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   const logger = new Logger('Demo');
+  const accounts = app.get(WechatAccounts);
+  const callbacks = accounts
+    .names()
+    .map((name) => (name === accounts.defaultName ? `/wechat (${name})` : `/wechat/${name}`))
+    .join(', ');
   logger.log(
-    `Demo app listening on http://localhost:${actualPort} with ${httpAdapter} (WeChat callback at /wechat)`,
+    `Demo app listening on http://localhost:${actualPort} with ${httpAdapter} (WeChat callbacks at ${callbacks})`,
   );
   if (sandbox)
     logger.warn(`Open http://localhost:${actualPort}/ and click "Simulate scan" (sandbox mode).`);

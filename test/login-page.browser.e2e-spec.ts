@@ -4,7 +4,12 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { chromium, type Browser } from 'playwright-core';
 import { AppModule } from '../src/app.module';
-import { SANDBOX_OPEN_ID, startDemoSandbox, type DemoSandbox } from '../src/sandbox/demo-sandbox';
+import {
+  SANDBOX_OPEN_ID,
+  SANDBOX_SHOP_APP_ID,
+  startDemoSandbox,
+  type DemoSandbox,
+} from '../src/sandbox/demo-sandbox';
 import { clearDemoEnv } from './support/demo-env';
 
 /** Debian's `chromium` package (what .ci/run installs); override with CHROMIUM_PATH. */
@@ -123,6 +128,47 @@ describe('login page in headless Chromium (sandbox mode)', () => {
       await page.screenshot({ path: join(OUTPUT_DIR, 'login-page-phone-logged-in.png') });
       const me = await page.evaluate(async () => (await fetch('/me')).json());
       expect(me).toMatchObject({ openId: SANDBOX_OPEN_ID, nickname: 'Sandbox User', via: 'oauth' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('switches to the sandbox account "shop" and logs in there, by QR code and by web authorization', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${baseUrl}/`);
+      await page.locator('#accounts').waitFor({ state: 'visible' });
+      expect(await page.locator('#account option').allTextContents()).toEqual(['default', 'shop']);
+      await page.locator('#status[data-state="pending"]').waitFor();
+      const firstScene = await page.locator('img#qr').getAttribute('data-scene');
+      await page.selectOption('#account', 'shop');
+      await page.waitForFunction(
+        `document.querySelector('img#qr').dataset.scene !== ${JSON.stringify(firstScene)}`,
+      );
+      await page.locator('#status[data-state="pending"]').waitFor();
+      expect(await page.locator('#oauth-login').getAttribute('href')).toBe(
+        '/auth/wechat?scope=snsapi_userinfo&returnTo=%2F&account=shop',
+      );
+      await page.click('#simulate-scan');
+      await page.locator('#logged-in').waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await page.locator('#logged-in-status').textContent()).toBe(
+        'Logged in by scanning the QR code · shop',
+      );
+      expect(sandbox.api.callsFor('/cgi-bin/qrcode/create', SANDBOX_SHOP_APP_ID)).toBe(1);
+
+      // Web authorization at the shop account too.
+      await page.click('#logout');
+      await page.locator('#logged-out').waitFor({ state: 'visible' });
+      await page.selectOption('#account', 'shop');
+      await page.locator('#status[data-state="pending"]').waitFor();
+      await page.click('#oauth-login');
+      await page.waitForURL(`${sandbox.api.url}/connect/oauth2/authorize?**`);
+      expect(new URL(page.url()).searchParams.get('appid')).toBe(SANDBOX_SHOP_APP_ID);
+      await page.click('#allow');
+      await page.locator('#logged-in').waitFor({ state: 'visible', timeout: 10_000 });
+      const me = await page.evaluate(async () => (await fetch('/me')).json());
+      expect(me).toMatchObject({ openId: SANDBOX_OPEN_ID, account: 'shop', via: 'oauth' });
     } finally {
       await context.close();
     }

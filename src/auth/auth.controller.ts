@@ -12,12 +12,14 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import { WechatApiError, WechatOAuthService, WechatOAuthStateError } from '@app/wechat';
+import {
+  WechatAccounts,
+  WechatApiError,
+  WechatOAuthStateError,
+  type WechatAccount,
+} from '@app/wechat';
 import { DemoSessionStore, type DemoSessionUser } from './demo-session.store';
 import { sessionIdOf, setSessionCookie, type HeaderTarget } from './session-cookie';
-
-/** The account the demo serves (issue 17 adds named ones). */
-const DEFAULT_ACCOUNT = 'default';
 
 interface IncomingRequest {
   headers: { cookie?: string; host?: string; 'x-forwarded-proto'?: string };
@@ -33,7 +35,7 @@ interface IncomingRequest {
 @Controller()
 export class AuthController {
   constructor(
-    private readonly oauth: WechatOAuthService,
+    private readonly accounts: WechatAccounts,
     private readonly sessions: DemoSessionStore,
   ) {}
 
@@ -45,12 +47,14 @@ export class AuthController {
     @Query('scope') scope?: string,
     @Query('account') account?: string,
   ): Promise<{ url: string; statusCode: number }> {
-    accountOf(account);
+    const { oauth, name } = accountOf(this.accounts, account);
     if (scope !== undefined && scope !== 'snsapi_base' && scope !== 'snsapi_userinfo') {
       throw new BadRequestException('scope must be snsapi_base or snsapi_userinfo');
     }
-    const { url } = await this.oauth.createAuthorizeUrl({
-      redirectUri: `${publicOrigin(request)}/auth/wechat/callback`,
+    // The callback names the account, so the code is exchanged by the account that asked for it.
+    const callback = `${publicOrigin(request)}/auth/wechat/callback`;
+    const { url } = await oauth.createAuthorizeUrl({
+      redirectUri: name === this.accounts.defaultName ? callback : `${callback}?account=${name}`,
       scope: scope ?? 'snsapi_base',
       returnTo: returnTo ?? '/',
     });
@@ -62,11 +66,13 @@ export class AuthController {
   async callback(
     @Query('code') code: string | undefined,
     @Query('state') state: string | undefined,
+    @Query('account') account: string | undefined,
     @Res({ passthrough: true }) response: HeaderTarget,
   ): Promise<{ url: string; statusCode: number }> {
+    const { oauth, name } = accountOf(this.accounts, account);
     let result;
     try {
-      result = await this.oauth.handleCallback({ code, state });
+      result = await oauth.handleCallback({ code, state });
     } catch (error: unknown) {
       if (error instanceof WechatOAuthStateError) throw new BadRequestException(error.message);
       if (error instanceof WechatApiError) throw new BadGatewayException(error.message);
@@ -76,11 +82,11 @@ export class AuthController {
     const session: DemoSessionUser = {
       openId: user.openId,
       ...(user.unionId ? { unionId: user.unionId } : {}),
-      account: DEFAULT_ACCOUNT,
+      account: name,
       via: 'oauth',
     };
     if (user.scope.includes('snsapi_userinfo')) {
-      const info = await this.oauth.getUserInfo(user.accessToken, user.openId);
+      const info = await oauth.getUserInfo(user.accessToken, user.openId);
       session.nickname = info.nickname;
       if (info.headImgUrl) session.avatarUrl = info.headImgUrl;
     }
@@ -109,10 +115,13 @@ export class AuthController {
   }
 }
 
-/** The account a request names; 404 for one the demo does not serve. */
-export function accountOf(name: string | undefined): string {
-  if (name === undefined || name === '' || name === DEFAULT_ACCOUNT) return DEFAULT_ACCOUNT;
-  throw new NotFoundException('Unknown account');
+/** The account a request names (the default one without a name); 404 for one not served. */
+export function accountOf(accounts: WechatAccounts, name: string | undefined): WechatAccount {
+  const account = name === undefined || name === '' ? accounts.defaultAccount : accounts.find(name);
+  if (!account || (name !== undefined && name !== '' && account.name !== name)) {
+    throw new NotFoundException('Unknown account');
+  }
+  return account;
 }
 
 /** The app's origin as the browser reached it (behind a proxy: X-Forwarded-Proto). */

@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
-import { WechatJssdkService, WechatValidationError, type WechatJssdkConfig } from '@app/wechat';
+import { WechatAccounts, WechatValidationError, type WechatJssdkConfig } from '@app/wechat';
 import { accountOf } from './auth.controller';
 
 /** The JS APIs the demo's pages may call. */
@@ -8,16 +8,16 @@ const JS_API_LIST = ['updateAppMessageShareData', 'updateTimelineShareData', 'sc
 /** `GET /jssdk/config?url=<the page's URL>[&account=name]` → the `wx.config` object. */
 @Controller('jssdk')
 export class JssdkController {
-  constructor(private readonly jssdk: WechatJssdkService) {}
+  constructor(private readonly accounts: WechatAccounts) {}
 
   @Get('config')
   async config(
     @Query('url') url?: string,
     @Query('account') account?: string,
   ): Promise<WechatJssdkConfig> {
-    accountOf(account);
+    const { jssdk } = accountOf(this.accounts, account);
     try {
-      return await this.jssdk.getConfig({ url: url ?? '', jsApiList: JS_API_LIST });
+      return await jssdk.getConfig({ url: url ?? '', jsApiList: JS_API_LIST });
     } catch (error: unknown) {
       if (error instanceof WechatValidationError) throw new BadRequestException(error.message);
       throw error;

@@ -1,4 +1,9 @@
-import { resolveWechatOptions, WechatConfigError, type WechatModuleOptions } from '@app/wechat';
+import {
+  resolveWechatAccounts,
+  resolveWechatOptions,
+  WechatConfigError,
+  type WechatModuleOptions,
+} from '@app/wechat';
 import { DemoEnvError } from './demo-env.error';
 import { wechatOptionsFromEnv, type DemoEnv } from './wechat-env.parser';
 import { WECHAT_ENV_TABLE, type AnyEnvRow, type ScalarOptionKey } from './wechat-env.table';
@@ -283,11 +288,25 @@ describe('WECHAT_ENV_TABLE', () => {
   });
 
   it("documents the module's own defaults", () => {
-    const resolved = resolveWechatOptions({ appId: 'wx_defaults', appSecret: SECRET }, false);
+    const raw = { appId: 'wx_defaults', appSecret: SECRET };
+    const resolved = resolveWechatOptions(raw, false);
+    const accounts = resolveWechatAccounts(raw, false);
+    // The options of several accounts are not per-account options: their defaults are the
+    // accounts configuration's (defaultAccount has none of its own: it follows the accounts).
+    const accountOptions: Record<string, string | number | undefined> = {
+      defaultAccount: undefined,
+      accountCacheTtlMs: accounts.accountCacheTtlMs,
+      accountMissTtlMs: accounts.accountMissTtlMs,
+    };
     const documented = Object.fromEntries(ROWS.map(([option, row]) => [option, row.default]));
     const actual = Object.fromEntries(
       ROWS.map(([option]) => {
-        const value = option === 'appId' || option === 'appSecret' ? undefined : resolved[option];
+        const value =
+          option === 'appId' || option === 'appSecret'
+            ? undefined
+            : option in accountOptions
+              ? accountOptions[option]
+              : resolved[option as keyof typeof resolved];
         return [option, value === undefined ? undefined : String(value)];
       }),
     );

@@ -1,4 +1,10 @@
-import { resolveWechatOptions, WechatConfigError, type WechatModuleOptions } from '@app/wechat';
+import {
+  resolveWechatAccounts,
+  resolveWechatOptions,
+  WechatConfigError,
+  type WechatModuleOptions,
+} from '@app/wechat';
+import { parseWechatAccounts } from './wechat-accounts.env';
 import { DemoEnvError } from './demo-env.error';
 import { booleanFromEnv, envText, numberFromEnv } from './env-value.parser';
 import { demoWechatRedis, readDemoRedis } from '../redis/demo-redis';
@@ -33,9 +39,17 @@ export function wechatOptionsFromEnv(env: DemoEnv): WechatModuleOptions {
   // Each value has its option's type (the table's types follow the options'); appId and appSecret
   // may be missing, which the validation below reports.
   const redis = demoWechatRedis(readDemoRedis(env));
-  const options = { ...scalars, ...(redis ? { redis } : {}) } as WechatModuleOptions;
+  // WECHAT_ACCOUNTS: more accounts at /wechat/<name>; the WECHAT_APP_ID family, if set, is the
+  // default account at /wechat.
+  const accounts = parseWechatAccounts(envText(env, 'WECHAT_ACCOUNTS'));
+  const options = {
+    ...scalars,
+    ...(redis ? { redis } : {}),
+    ...(accounts ? { accounts } : {}),
+  } as WechatModuleOptions;
   try {
-    resolveWechatOptions(options, true);
+    if (accounts) resolveWechatAccounts(options, true);
+    else resolveWechatOptions(options, true);
   } catch (error: unknown) {
     if (error instanceof WechatConfigError) throw inTermsOfVariables(error, env);
     throw error;
@@ -62,6 +76,9 @@ function valueFromEnv(row: Row, text: string): ScalarValue {
  */
 function inTermsOfVariables(error: WechatConfigError, env: DemoEnv): DemoEnvError {
   const detail = error.message.replace(CONFIG_ERROR_PREFIX, '');
+  if (/^(accounts?\b|two accounts|"accounts")/.test(detail)) {
+    return new DemoEnvError('WECHAT_ACCOUNTS', `WECHAT_ACCOUNTS: ${detail}`, { cause: error });
+  }
   const lead = /^"([A-Za-z]+)"/.exec(detail)?.[1];
   const leadRow = lead !== undefined && isOptionKey(lead) ? WECHAT_ENV_TABLE[lead] : undefined;
   if (leadRow === undefined) return new DemoEnvError(undefined, detail, { cause: error });

@@ -234,6 +234,26 @@ export const WECHAT_ENV_TABLE = {
     default: 'false',
     description: 're-throw handler errors instead of answering `success` (for tests)',
   },
+  defaultAccount: {
+    variable: 'WECHAT_DEFAULT_ACCOUNT',
+    type: 'string',
+    default: undefined,
+    description:
+      'with `WECHAT_ACCOUNTS`: the account `/wechat` and `POST /login/qrcode` mean (default `default`, the `WECHAT_APP_ID` one)',
+  },
+  accountCacheTtlMs: {
+    variable: 'WECHAT_ACCOUNT_CACHE_TTL_MS',
+    type: 'number',
+    default: '300000',
+    description:
+      'an account from the `resolveAccount` loader is reloaded after this, in ms (hosts with a loader)',
+  },
+  accountMissTtlMs: {
+    variable: 'WECHAT_ACCOUNT_MISS_TTL_MS',
+    type: 'number',
+    default: '10000',
+    description: 'a name the loader did not know is answered 404 this long without asking, in ms',
+  },
 } as const satisfies { readonly [K in ScalarOptionKey]: WechatEnvRow<K> };
 
 /** The demo's own variables, which are not module options. */
@@ -250,6 +270,13 @@ export const DEMO_ENV_TABLE = {
     default: 'express',
     description: 'the HTTP platform the demo runs on',
     values: { express: '`@nestjs/platform-express`', fastify: '`@nestjs/platform-fastify`' },
+  },
+  wechatAccounts: {
+    variable: 'WECHAT_ACCOUNTS',
+    type: 'secret',
+    default: undefined,
+    description:
+      'JSON array of more Official Accounts `[{ "name", "appId", "appSecret", "token", "encodingAESKey"? }]`, each served at `/wechat/<name>`',
   },
   redisUrl: {
     variable: 'REDIS_URL',

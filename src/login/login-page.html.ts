@@ -8,8 +8,9 @@ export const FAVICON_SVG =
 
 /**
  * The demo's login page (`GET /`). Logged out: "Log in with WeChat" (web authorization, first on a
- * phone) next to a QR code to scan from another device, and in sandbox mode buttons that make the
- * simulated WeChat send the scan. Logged in (`GET /me`): the user's name and avatar and a log-out.
+ * phone) next to a QR code to scan from another device, on the Official Account picked in the list
+ * when there are several, and in sandbox mode buttons that make the simulated WeChat send the scan
+ * at that account. Logged in (`GET /me`): the user's name and avatar and a log-out.
  */
 export const LOGIN_PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -43,6 +44,8 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
   .hint { color: var(--muted); font-size: 14px; margin: 0; }
   #status { font-size: 14px; margin: 0; min-height: 1.2em; }
   #status[data-state="error"], #status[data-state="expired"] { color: #fa5151; }
+  .accounts { margin: -12px 0 24px; font-size: 14px; color: var(--muted); }
+  .accounts select { font-size: 14px; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; margin-left: 6px; }
   .sandbox { margin-top: 28px; background: #fffbe6; border: 1px solid #ffe58f; border-radius: 8px; padding: 12px 16px; font-size: 14px; }
   .sandbox p { margin: 0 0 8px; }
   .profile { display: flex; flex-direction: column; align-items: center; gap: 10px; text-align: center; padding: 12px 0; }
@@ -68,6 +71,7 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
   <div id="logged-out">
     <h1>Log in</h1>
     <p class="lead">Use your WeChat account to continue.</p>
+    <p id="accounts" class="accounts" hidden><label>Official Account<select id="account"></select></label></p>
     <div class="options">
       <div class="option">
         <a id="oauth-login" class="btn btn-primary" href="/auth/wechat?scope=snsapi_userinfo&amp;returnTo=%2F">Log in with WeChat</a>
@@ -98,7 +102,11 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
 (() => {
   const status = document.getElementById('status');
   const qr = document.getElementById('qr');
+  const picker = document.getElementById('account');
+  const oauthLink = document.getElementById('oauth-login');
   let scene = null;
+  let account = null;
+  let defaultAccount = 'default';
   let timer = null;
   const show = (state, text) => { status.dataset.state = state; status.textContent = text; };
 
@@ -118,7 +126,8 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
     }
     document.getElementById('name').textContent = user.nickname || 'WeChat user';
     document.getElementById('logged-in-status').textContent =
-      user.via === 'qrcode' ? 'Logged in by scanning the QR code' : 'Logged in with WeChat';
+      (user.via === 'qrcode' ? 'Logged in by scanning the QR code' : 'Logged in with WeChat') +
+      (user.account !== defaultAccount ? ' · ' + user.account : '');
   }
 
   async function whoAmI() {
@@ -131,7 +140,10 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
   async function newCode() {
     clearInterval(timer);
     show('loading', 'Loading…');
-    const res = await fetch('/login/qrcode', { method: 'POST' });
+    account = picker.value || null;
+    const query = account ? '?account=' + encodeURIComponent(account) : '';
+    oauthLink.href = '/auth/wechat?scope=snsapi_userinfo&returnTo=%2F' + (account ? '&account=' + encodeURIComponent(account) : '');
+    const res = await fetch('/login/qrcode' + query, { method: 'POST' });
     if (!res.ok) { show('error', 'Could not create a QR code (HTTP ' + res.status + ')'); return; }
     const code = await res.json();
     scene = code.scene;
@@ -161,12 +173,28 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
     const res = await fetch('/sandbox/scan', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ scene, event }),
+      body: JSON.stringify(account ? { scene, event, account } : { scene, event }),
     });
     if (!res.ok) { show('error', 'Simulated scan failed (HTTP ' + res.status + ')'); return; }
     await poll();
   }
 
+  async function loadAccounts() {
+    const res = await fetch('/login/accounts').catch(() => null);
+    if (!res || !res.ok) return;
+    const list = await res.json();
+    if (list.defaultAccount) defaultAccount = list.defaultAccount;
+    for (const name of list.accounts) {
+      const option = document.createElement('option');
+      option.value = name;
+      option.textContent = name;
+      if (name === list.defaultAccount) option.selected = true;
+      picker.appendChild(option);
+    }
+    document.getElementById('accounts').hidden = list.accounts.length < 2;
+  }
+
+  picker.addEventListener('change', newCode);
   document.getElementById('refresh').addEventListener('click', newCode);
   document.getElementById('simulate-scan').addEventListener('click', () => simulate('SCAN'));
   document.getElementById('simulate-subscribe').addEventListener('click', () => simulate('subscribe'));
@@ -175,7 +203,7 @@ export const LOGIN_PAGE_HTML = `<!doctype html>
     location.reload();
   });
   fetch('/sandbox').then((res) => { if (res.ok) document.getElementById('sandbox').hidden = false; });
-  whoAmI().then((loggedIn) => { if (!loggedIn) newCode(); });
+  loadAccounts().then(whoAmI).then((loggedIn) => { if (!loggedIn) newCode(); });
 })();
 </script>
 </body>

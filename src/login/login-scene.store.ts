@@ -4,6 +4,8 @@ import { DemoKvStore } from '../redis/demo-kv.store';
 
 /** The state of one "scan to log in" scene. */
 export interface LoginScene {
+  /** The account that issued the scene. */
+  readonly account?: string;
   readonly expiresAt: number;
   readonly openId?: string;
   readonly user?: WechatUserInfo;

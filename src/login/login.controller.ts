@@ -1,9 +1,14 @@
-import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { DemoSessionStore } from '../auth/demo-session.store';
 import { sessionIdOf, setSessionCookie, type HeaderTarget } from '../auth/session-cookie';
-import { LoginService, type LoginQrCode, type LoginStatus } from './login.service';
+import {
+  LoginService,
+  type LoginAccounts,
+  type LoginQrCode,
+  type LoginStatus,
+} from './login.service';
 
-/** The demo's login API: a QR code to scan, and its status to poll. */
+/** The demo's login API: a QR code to scan (on one account), and its status to poll. */
 @Controller('login')
 export class LoginController {
   constructor(
@@ -11,9 +16,16 @@ export class LoginController {
     private readonly sessions: DemoSessionStore,
   ) {}
 
+  /** The accounts a code can be issued on. */
+  @Get('accounts')
+  accounts(): LoginAccounts {
+    return this.login.listAccounts();
+  }
+
+  /** `?account=<name>` issues the code on that account; without it, on the default account. */
   @Post('qrcode')
-  createQrCode(): Promise<LoginQrCode> {
-    return this.login.createQrCode();
+  createQrCode(@Query('account') account?: string): Promise<LoginQrCode> {
+    return this.login.createQrCode(typeof account === 'string' ? account : undefined);
   }
 
   /** The scene's status; once confirmed, the browser that polls it also gets a session cookie. */
@@ -30,7 +42,7 @@ export class LoginController {
         ...(status.user?.unionid ? { unionId: status.user.unionid } : {}),
         ...(status.user?.nickname ? { nickname: status.user.nickname } : {}),
         ...(status.user?.headimgurl ? { avatarUrl: status.user.headimgurl } : {}),
-        account: 'default',
+        account: await this.login.accountOfScene(scene),
         via: 'qrcode',
       });
       setSessionCookie(response, id);

@@ -8,14 +8,39 @@ export {
   WECHAT_ASYNC_OPTIONS_TYPE,
   type WechatModuleExtras,
 } from './wechat.module-definition';
-export { WECHAT_OPTIONS, WECHAT_ACCESS_TOKEN_STORE } from './wechat.constants';
+export { WECHAT_OPTIONS, WECHAT_ACCESS_TOKEN_STORE, WECHAT_ACCOUNTS } from './wechat.constants';
 export type {
   WechatModuleOptions,
   WechatTokenMode,
   WechatNamedRedisClient,
 } from './interfaces/wechat-module-options.interface';
-export type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options.interface';
+export type {
+  ResolvedWechatOptions,
+  ResolvedWechatAccount,
+} from './interfaces/resolved-wechat-options.interface';
 export { resolveWechatOptions } from './wechat-options.resolver';
+
+// Several Official Accounts
+export type {
+  WechatAccountOptions,
+  WechatAccountLoader,
+} from './interfaces/wechat-account-options.interface';
+export { WechatAccount } from './accounts/wechat-account';
+export { WechatAccounts } from './accounts/wechat-accounts.registry';
+export {
+  resolveWechatAccounts,
+  type ResolvedWechatAccountsConfig,
+} from './accounts/wechat-accounts.resolver';
+export {
+  getWechatClientToken,
+  getAccessTokenServiceToken,
+  getMsgCryptServiceToken,
+} from './accounts/wechat-account.tokens';
+export {
+  InjectWechatClient,
+  InjectAccessTokenService,
+  InjectMsgCryptService,
+} from './decorators/inject-wechat-account.decorator';
 
 // Services
 export { WechatClientService } from './api/wechat-client.service';
@@ -70,6 +95,7 @@ export type * from './interfaces/wechat-handler.interfaces';
 // Errors
 export { WechatError } from './errors/wechat.error';
 export { WechatConfigError } from './errors/wechat-config.error';
+export { WechatAccountNotFoundError } from './errors/wechat-account-not-found.error';
 export * from './errors/wechat-crypto.error';
 export * from './errors/wechat-xml.error';
 export * from './errors/wechat-reply.error';

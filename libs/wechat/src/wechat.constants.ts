@@ -36,3 +36,12 @@ export const WECHAT_REDIS_CLIENT = Symbol('WECHAT_REDIS_CLIENT');
 export const WECHAT_PUSH_DEDUP_STORE = Symbol('WECHAT_PUSH_DEDUP_STORE');
 /** Internal token: the in-process {@link PushDedupStore} used while the shared one is unavailable. */
 export const WECHAT_PUSH_DEDUP_FALLBACK_STORE = Symbol('WECHAT_PUSH_DEDUP_FALLBACK_STORE');
+
+/** Internal token: the resolved accounts configuration ({@link ResolvedWechatAccountsConfig}). */
+export const WECHAT_ACCOUNTS_CONFIG = Symbol('WECHAT_ACCOUNTS_CONFIG');
+/** Token of the {@link WechatAccounts} registry, for hosts that look it up by symbol. */
+export const WECHAT_ACCOUNTS = Symbol('WECHAT_ACCOUNTS');
+/** The name of the account of the single-account options. */
+export const DEFAULT_ACCOUNT_NAME = 'default';
+export const DEFAULT_ACCOUNT_CACHE_TTL_MS = 300_000;
+export const DEFAULT_ACCOUNT_MISS_TTL_MS = 10_000;

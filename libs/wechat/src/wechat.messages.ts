@@ -8,6 +8,7 @@ export const WECHAT_HTTP_MESSAGES = {
   badPush: 'Bad WeChat push',
   tooLarge: 'WeChat push too large',
   unreadableBody: 'WeChat push body unreadable',
+  unknownAccount: 'Unknown WeChat account',
 } as const;
 
 export const MEMORY_STORE_WARNING =

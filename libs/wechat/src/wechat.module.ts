@@ -2,6 +2,13 @@ import { Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { WechatHttpClient } from './api/wechat-http.client';
 import { WechatClientService } from './api/wechat-client.service';
+import { WechatAccountInjectionCheck } from './accounts/wechat-account-injection.check';
+import { createDefaultAccountProviders } from './accounts/wechat-account.tokens';
+import { WechatAccounts } from './accounts/wechat-accounts.registry';
+import {
+  resolveWechatAccounts,
+  type ResolvedWechatAccountsConfig,
+} from './accounts/wechat-accounts.resolver';
 import { MsgCryptService } from './crypto/msg-crypt.service';
 import { JsapiTicketService } from './jssdk/jsapi-ticket.service';
 import { WechatJssdkService } from './jssdk/wechat-jssdk.service';
@@ -13,6 +20,7 @@ import { WechatMetadataAccessor } from './discovery/wechat-metadata.accessor';
 import type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options.interface';
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
 import { AccessTokenService } from './token/access-token.service';
+import type { AccessTokenStore } from './token/access-token-store.interface';
 import { MemoryAccessTokenStore } from './token/memory-access-token.store';
 import { RedisAccessTokenStore } from './token/redis-access-token.store';
 import { LegacyKeysAccessTokenStore } from './token/legacy-keys-access-token.store';
@@ -33,6 +41,8 @@ import { WechatFastifyBodyRegistrar } from './webhook/wechat-fastify-body.regist
 import { WechatSignatureGuard } from './webhook/wechat-signature.guard';
 import {
   WECHAT_ACCESS_TOKEN_STORE,
+  WECHAT_ACCOUNTS,
+  WECHAT_ACCOUNTS_CONFIG,
   WECHAT_CALLBACK_ENABLED,
   WECHAT_OPTIONS,
   WECHAT_PUSH_DEDUP_FALLBACK_STORE,
@@ -41,13 +51,33 @@ import {
 } from './wechat.constants';
 import { MEMORY_STORE_WARNING } from './wechat.messages';
 import { WECHAT_MODULE_OPTIONS, WechatConfigurableModule } from './wechat.module-definition';
-import { resolveWechatOptions } from './wechat-options.resolver';
 
-const optionsProvider: Provider = {
-  provide: WECHAT_OPTIONS,
+const accountsConfigProvider: Provider = {
+  provide: WECHAT_ACCOUNTS_CONFIG,
   inject: [WECHAT_MODULE_OPTIONS, WECHAT_CALLBACK_ENABLED],
   useFactory: (raw: WechatModuleOptions, callbackEnabled: boolean) =>
-    resolveWechatOptions(raw, callbackEnabled),
+    resolveWechatAccounts(raw, callbackEnabled),
+};
+
+/**
+ * The default account's options; with several accounts and no default, the shared options alone
+ * (`appId` and `appSecret` empty).
+ */
+const optionsProvider: Provider = {
+  provide: WECHAT_OPTIONS,
+  inject: [WECHAT_ACCOUNTS_CONFIG],
+  useFactory: (config: ResolvedWechatAccountsConfig): ResolvedWechatOptions => {
+    const account = config.accounts.find(({ name }) => name === config.defaultAccount);
+    if (account) return account;
+    return { ...config.shared, ...config.accountDefaults, appId: '', appSecret: '' };
+  },
+};
+
+const accountsProvider: Provider = {
+  provide: WechatAccounts,
+  inject: [WECHAT_ACCOUNTS_CONFIG, WECHAT_ACCESS_TOKEN_STORE],
+  useFactory: (config: ResolvedWechatAccountsConfig, store: AccessTokenStore) =>
+    new WechatAccounts(config, store),
 };
 
 const storeProvider: Provider = {
@@ -99,23 +129,24 @@ const dedupStoreProvider: Provider = {
  *
  * - `WechatModule.forRoot(options)` / `WechatModule.forRootAsync({ imports, inject, useFactory })`
  *   (also `useClass`, `useExisting`, and `registerAs('wechat', …).asProvider()` from `@nestjs/config`).
- * - Provides {@link WechatClientService}, {@link AccessTokenService} and {@link MsgCryptService}.
- * - Mounts the callback endpoint at `path` (default `/wechat`) behind {@link WechatSignatureGuard}.
+ * - Provides {@link WechatAccounts} (every account) and, for the default account,
+ *   {@link WechatClientService}, {@link AccessTokenService} and {@link MsgCryptService}; the same
+ *   of a named account with `@InjectWechatClient(name)` (and the token/crypto decorators).
+ * - Mounts the callback endpoint at `path` (default `/wechat`, and `/wechat/:account` per account)
+ *   behind {@link WechatSignatureGuard}.
  * - Routes pushes to `@OnWechatEvent` / `@OnWechatMessage` / `@OnWechatFallback` methods of any
  *   provider or controller of the host app.
  */
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    accountsConfigProvider,
     optionsProvider,
     storeProvider,
-    WechatHttpClient,
-    AccessTokenService,
-    WechatClientService,
-    MsgCryptService,
-    JsapiTicketService,
-    WechatJssdkService,
-    WechatOAuthService,
+    accountsProvider,
+    { provide: WECHAT_ACCOUNTS, useExisting: WechatAccounts },
+    ...createDefaultAccountProviders(),
+    WechatAccountInjectionCheck,
     WechatMetadataAccessor,
     WechatHandlerRegistry,
     WechatExplorer,
@@ -135,6 +166,9 @@ const dedupStoreProvider: Provider = {
   ],
   exports: [
     WECHAT_OPTIONS,
+    WechatAccounts,
+    WECHAT_ACCOUNTS,
+    WechatHttpClient,
     WechatClientService,
     AccessTokenService,
     MsgCryptService,

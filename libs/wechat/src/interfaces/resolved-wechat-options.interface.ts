@@ -37,5 +37,11 @@ export interface ResolvedWechatOptions {
   rethrowHandlerErrors: boolean;
 }
 
+/** One account's resolved options: the shared ones and its own, with its name. */
+export interface ResolvedWechatAccount extends ResolvedWechatOptions {
+  /** The account's name (`default` for the single-account form). */
+  readonly name: string;
+}
+
 /** Keys of {@link WechatModuleOptions} that are copied into {@link ResolvedWechatOptions}. */
 export type WechatOptionKey = Exclude<keyof WechatModuleOptions, 'redis'>;

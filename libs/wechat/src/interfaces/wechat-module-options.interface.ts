@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { WechatAccountLoader, WechatAccountOptions } from './wechat-account-options.interface';
 
 /** A client registered with `@liaoliaots/nestjs-redis`, by name. */
 export interface WechatNamedRedisClient {
@@ -13,10 +14,13 @@ export type WechatTokenMode = 'token' | 'stable_token';
 
 /** Options of `WechatModule.forRoot` / `forRootAsync`. */
 export interface WechatModuleOptions {
-  /** The Official Account's AppID (`wx…`). */
-  appId: string;
+  /**
+   * The Official Account's AppID (`wx…`). With `accounts`, the top-level credentials (if given)
+   * are one more account, named `default`; without, they are required.
+   */
+  appId?: string;
   /** The AppSecret, used only to obtain access tokens. */
-  appSecret: string;
+  appSecret?: string;
   /** The callback Token configured in the admin console; required for the callback endpoint. */
   token?: string;
   /** The 43-character EncodingAESKey; absent means plaintext mode only. */
@@ -134,4 +138,27 @@ export interface WechatModuleOptions {
   storeWaitMs?: number;
   /** Re-throw handler errors instead of answering `success` (for tests). Default false. */
   rethrowHandlerErrors?: boolean;
+
+  /**
+   * Several Official Accounts in one app: each is served at `/<path>/<name>` with its own
+   * credentials, Token and keys; the other options are shared. See {@link WechatAccountOptions}.
+   */
+  accounts?: WechatAccountOptions[];
+  /**
+   * The account the unnamed `WechatClientService`, `AccessTokenService`, `MsgCryptService` and the
+   * bare `/<path>` callback mean. Default: the account named `default` if there is one, else the
+   * only account if there is exactly one, else none (then injecting an unnamed service is a boot
+   * error).
+   */
+  defaultAccount?: string;
+  /**
+   * Loads an account that is not registered (a push to `/<path>/<name>`, or
+   * `WechatAccounts.resolve(name)`), e.g. from the host's database, so every instance of a fleet
+   * serves accounts registered on another one. See {@link WechatAccountLoader}.
+   */
+  resolveAccount?: WechatAccountLoader;
+  /** How long an account the loader returned is kept before it is loaded again, in ms. Default 300 000. */
+  accountCacheTtlMs?: number;
+  /** How long a name the loader did not know (or failed on) is answered 404 without asking, in ms. Default 10 000. */
+  accountMissTtlMs?: number;
 }

@@ -8,8 +8,9 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import { WechatOAuthStateError } from '../errors/wechat-oauth.error';
-import { WechatOAuthService } from './wechat-oauth.service';
+import type { WechatOAuthService } from './wechat-oauth.service';
 import type { WechatOAuthResult, WechatOAuthScope } from './wechat-oauth.interfaces';
 
 /** Where the request's WeChat user is attached (read it with `@WechatOAuthUser()`). */
@@ -34,6 +35,8 @@ export interface WechatOAuthSession<TUser = unknown> {
 export interface WechatOAuthGuardOptions {
   /** Default `snsapi_base`. */
   scope?: WechatOAuthScope;
+  /** The account users authorize (a name or AppID). Default: the default account. */
+  account?: string;
   /** The host's {@link WechatOAuthSession} provider (looked up in the app, not only this module). */
   session: Type<WechatOAuthSession>;
   /**
@@ -70,9 +73,21 @@ export function WechatOAuthGuard(options: WechatOAuthGuardOptions): Type<CanActi
     private session: WechatOAuthSession | undefined;
 
     constructor(
-      private readonly oauth: WechatOAuthService,
+      private readonly accounts: WechatAccounts,
       private readonly moduleRef: ModuleRef,
     ) {}
+
+    /** The account's web authorization (looked up per request: accounts may come and go). */
+    private get oauth(): WechatOAuthService {
+      const account =
+        options.account === undefined
+          ? this.accounts.defaultAccount
+          : this.accounts.get(options.account);
+      if (account === undefined) {
+        throw new Error('WechatOAuthGuard: no default account; set the guard\'s "account".');
+      }
+      return account.oauth;
+    }
 
     async canActivate(context: ExecutionContext): Promise<boolean> {
       const http = context.switchToHttp();

@@ -27,6 +27,7 @@ export const SANDBOX_OAUTH_USER: SandboxOAuthUser = {
 };
 
 interface CodeRecord {
+  appId: string;
   scope: string;
   used: boolean;
   expiresAt: number;
@@ -63,9 +64,13 @@ export class SandboxOAuth {
   private codeList: string[] = [];
   user: SandboxOAuthUser = { ...SANDBOX_OAUTH_USER };
 
+  /**
+   * @param secretOf the AppSecret of an AppID the server accepts, `undefined` for any other.
+   * @param defaultAppId the AppID {@link issueCode} issues for by default.
+   */
   constructor(
-    private readonly appId: string,
-    private readonly appSecret: () => string,
+    private readonly secretOf: (appId: string) => string | undefined,
+    private readonly defaultAppId: string,
   ) {}
 
   /** Every jsapi_ticket issued so far, oldest first. */
@@ -79,9 +84,9 @@ export class SandboxOAuth {
   }
 
   /** A fresh code for the sandbox user, as the authorize page would hand out. */
-  issueCode(scope = 'snsapi_base'): string {
+  issueCode(scope = 'snsapi_base', appId = this.defaultAppId): string {
     const code = `0${randomBytes(15).toString('hex')}`;
-    this.codes.set(code, { scope, used: false, expiresAt: Date.now() + CODE_TTL_MS });
+    this.codes.set(code, { appId, scope, used: false, expiresAt: Date.now() + CODE_TTL_MS });
     this.codeList.push(code);
     return code;
   }
@@ -105,7 +110,8 @@ export class SandboxOAuth {
       res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(`<!doctype html><title>Error</title><p>${message}</p>`);
     };
-    if (q.get('appid') !== this.appId) return (fail('appid 参数错误 (10016)'), true);
+    const appId = q.get('appid') ?? '';
+    if (this.secretOf(appId) === undefined) return (fail('appid 参数错误 (10016)'), true);
     const scope = q.get('scope') ?? '';
     if (!SCOPES.includes(scope)) return (fail('scope 参数错误或没有 scope 权限 (10005)'), true);
     if (q.get('response_type') !== 'code') return (fail('response_type 参数错误'), true);
@@ -131,7 +137,7 @@ export class SandboxOAuth {
       );
       return true;
     }
-    redirect.searchParams.set('code', this.issueCode(scope));
+    redirect.searchParams.set('code', this.issueCode(scope, appId));
     redirect.searchParams.set('state', state);
     res.writeHead(302, { Location: redirect.href });
     res.end();
@@ -175,20 +181,24 @@ export class SandboxOAuth {
     if (query.get('grant_type') !== 'authorization_code') {
       throw new SandboxOAuthError(40002, 'invalid grant_type');
     }
-    if (query.get('appid') !== this.appId) throw new SandboxOAuthError(40013, 'invalid appid');
-    if (query.get('secret') !== this.appSecret()) {
-      throw new SandboxOAuthError(40125, 'invalid appsecret');
-    }
+    const appId = query.get('appid') ?? '';
+    const secret = this.secretOf(appId);
+    if (secret === undefined) throw new SandboxOAuthError(40013, 'invalid appid');
+    if (query.get('secret') !== secret) throw new SandboxOAuthError(40125, 'invalid appsecret');
     const record = this.codes.get(query.get('code') ?? '');
-    if (!record || record.expiresAt <= Date.now())
+    // A code is the account's own: another AppID cannot redeem it.
+    if (!record || record.expiresAt <= Date.now() || record.appId !== appId) {
       throw new SandboxOAuthError(40029, 'invalid code');
+    }
     if (record.used) throw new SandboxOAuthError(40163, 'code been used');
     record.used = true;
     return JSON.stringify(this.issueWebToken(record.scope));
   }
 
   private refresh(query: URLSearchParams): string {
-    if (query.get('appid') !== this.appId) throw new SandboxOAuthError(40013, 'invalid appid');
+    if (this.secretOf(query.get('appid') ?? '') === undefined) {
+      throw new SandboxOAuthError(40013, 'invalid appid');
+    }
     const scope = this.refreshTokens.get(query.get('refresh_token') ?? '');
     if (scope === undefined) throw new SandboxOAuthError(40030, 'invalid refresh_token');
     return JSON.stringify(this.issueWebToken(scope));

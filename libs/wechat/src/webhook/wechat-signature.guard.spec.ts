@@ -2,7 +2,9 @@ import { ForbiddenException, UnauthorizedException, type ExecutionContext } from
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { computeSignature } from '../core/wechat-signature';
-import { MsgCryptService } from '../crypto/msg-crypt.service';
+import { WechatAccounts } from '../accounts/wechat-accounts.registry';
+import { resolveWechatAccounts } from '../accounts/wechat-accounts.resolver';
+import { MemoryAccessTokenStore } from '../token/memory-access-token.store';
 import { resolveWechatOptions } from '../wechat-options.resolver';
 import { arrivalOf } from './request-arrival';
 import { verifiedQueryOf } from './verified-query';
@@ -12,11 +14,13 @@ const TOKEN = 'guardToken42';
 const now = (): number => Math.floor(Date.now() / 1000);
 
 function guardWith(extra: Record<string, unknown> = {}): WechatSignatureGuard {
-  const options = resolveWechatOptions(
-    { appId: 'wx0', appSecret: 's', token: TOKEN, ...extra },
-    true,
+  const raw = { appId: 'wx0', appSecret: 's', token: TOKEN, ...extra };
+  const options = resolveWechatOptions(raw, true);
+  const accounts = new WechatAccounts(
+    resolveWechatAccounts(raw, true),
+    new MemoryAccessTokenStore(),
   );
-  return new WechatSignatureGuard(new MsgCryptService(options), options);
+  return new WechatSignatureGuard(accounts, options);
 }
 
 /** A POST (Node request and response, as under Express) signed at `timestamp`. */
@@ -84,7 +88,7 @@ describe('WechatSignatureGuard', () => {
     expect(wrong.response.getHeader('connection')).toBe('close');
 
     const accepted = signedPost(now());
-    guardWith().canActivate(accepted.context);
+    expect(guardWith().canActivate(accepted.context)).toBe(true);
     expect(accepted.response.getHeader('connection')).toBeUndefined();
   });
 });

@@ -1,15 +1,18 @@
 import {
   Inject,
   Injectable,
+  NotFoundException,
   UnauthorizedException,
   ForbiddenException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { MsgCryptService } from '../crypto/msg-crypt.service';
+import type { WechatAccount } from '../accounts/wechat-account';
+import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
+import { rememberCallbackAccount } from './callback-account';
 import { parseCallbackQuery } from './callback-query.parser';
 import { closeConnectionAfterAnswer } from './connection-closer';
 import { rememberArrival } from './request-arrival';
@@ -33,11 +36,15 @@ export interface CallbackRequestLine {
   readonly url?: unknown;
   /** The platform's parsed query, used only when there is no `url`. */
   readonly query?: unknown;
+  /** The route parameters: `account` on `/<path>/:account`. */
+  readonly params?: unknown;
 }
 
 /**
  * Verifies that a callback request comes from WeChat, from its query string alone, before any byte
- * of the body is read (on Express and on Fastify alike) or any handler runs:
+ * of the body is read (on Express and on Fastify alike) or any handler runs, with the Token of the
+ * account of its path (`/<path>/:account`, or the default account on `/<path>`; an unknown account
+ * → 404 before any signature work):
  * - a GET with `msg_signature` (WeCom-style) must carry a valid `msg_signature` over `echostr`;
  * - every other request must carry a valid 3-parameter `signature`;
  * - an encrypted POST (`encrypt_type=aes`) must also carry a `msg_signature`, which is checked
@@ -53,29 +60,49 @@ export interface CallbackRequestLine {
 @Injectable()
 export class WechatSignatureGuard implements CanActivate {
   constructor(
-    protected readonly crypt: MsgCryptService,
+    protected readonly accounts: WechatAccounts,
     @Inject(WECHAT_OPTIONS) protected readonly options: ResolvedWechatOptions,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<CallbackRequestLine>();
     rememberArrival(request);
-    try {
-      const query = this.verify(request);
-      rememberVerifiedQuery(request, query);
-      return true;
-    } catch (error: unknown) {
-      closeConnectionAfterAnswer(http.getResponse<unknown>());
-      throw error;
-    }
+    const check = (account: WechatAccount | undefined): boolean => {
+      try {
+        if (!account) throw new NotFoundException(WECHAT_HTTP_MESSAGES.unknownAccount);
+        const query = this.verify(request, account);
+        rememberVerifiedQuery(request, query);
+        rememberCallbackAccount(request, account);
+        return true;
+      } catch (error: unknown) {
+        closeConnectionAfterAnswer(http.getResponse<unknown>());
+        throw error;
+      }
+    };
+    const account = this.getAccount(request);
+    // Known accounts resolve synchronously; only the resolveAccount loader makes it asynchronous.
+    return account instanceof Promise ? account.then(check) : check(account);
   }
 
   /**
-   * The checks themselves: returns the verified query, or throws the refusal
-   * (`UnauthorizedException`, `ForbiddenException`).
+   * The account of the request's path: `params.account`, or the default account on the bare path;
+   * a name not registered goes to the `resolveAccount` loader, if there is one.
    */
-  protected verify(request: CallbackRequestLine): WechatCallbackQuery {
+  protected getAccount(
+    request: CallbackRequestLine,
+  ): WechatAccount | undefined | Promise<WechatAccount | undefined> {
+    const params = request.params as { account?: unknown } | undefined;
+    const name = params?.account;
+    if (name === undefined) return this.accounts.defaultAccount;
+    return typeof name === 'string' ? this.accounts.resolve(name) : undefined;
+  }
+
+  /**
+   * The checks themselves, with `account`'s Token: returns the verified query, or throws the
+   * refusal (`UnauthorizedException`, `ForbiddenException`).
+   */
+  protected verify(request: CallbackRequestLine, account: WechatAccount): WechatCallbackQuery {
     const query = this.getQuery(request);
     const { timestamp, nonce } = query;
     if (!isFilled(timestamp) || !isFilled(nonce)) {
@@ -84,18 +111,18 @@ export class WechatSignatureGuard implements CanActivate {
     const isGet = request.method.toUpperCase() === 'GET';
     if (isGet && isFilled(query.msg_signature)) {
       this.assertValid(
-        this.crypt.verifyMsgSignature(timestamp, nonce, query.echostr, query.msg_signature),
+        account.crypt.verifyMsgSignature(timestamp, nonce, query.echostr, query.msg_signature),
       );
     } else {
       if (!isFilled(query.signature)) {
         throw new UnauthorizedException(WECHAT_HTTP_MESSAGES.missingSignature);
       }
-      this.assertValid(this.verifySignature(query));
+      this.assertValid(this.verifySignature(query, account));
       if (!isGet && query.encrypt_type === 'aes' && !isFilled(query.msg_signature)) {
         throw new UnauthorizedException(WECHAT_HTTP_MESSAGES.missingSignature);
       }
     }
-    if (!this.isTimestampFresh(timestamp)) {
+    if (!this.isTimestampFresh(timestamp, account)) {
       throw new ForbiddenException(WECHAT_HTTP_MESSAGES.staleTimestamp);
     }
     return query;
@@ -111,14 +138,14 @@ export class WechatSignatureGuard implements CanActivate {
     return typeof request.query === 'object' && request.query !== null ? request.query : {};
   }
 
-  /** Checks the 3-parameter signature (constant-time). */
-  protected verifySignature(query: WechatCallbackQuery): boolean {
-    return this.crypt.verifySignature(query.timestamp, query.nonce, query.signature);
+  /** Checks the 3-parameter signature (constant-time) with the account's Token. */
+  protected verifySignature(query: WechatCallbackQuery, account: WechatAccount): boolean {
+    return account.crypt.verifySignature(query.timestamp, query.nonce, query.signature);
   }
 
-  /** Applies the replay window (`replayWindowSeconds`); always true when it is `0` (off). */
-  protected isTimestampFresh(timestamp: string): boolean {
-    const window = this.options.replayWindowSeconds;
+  /** Applies the account's replay window (`replayWindowSeconds`); always true when it is `0` (off). */
+  protected isTimestampFresh(timestamp: string, account: WechatAccount): boolean {
+    const window = account.options.replayWindowSeconds;
     if (window === 0) return true;
     const seconds = Number(timestamp);
     if (!/^\d{1,12}$/.test(timestamp) || !Number.isSafeInteger(seconds)) return false;

@@ -3,15 +3,17 @@ import {
   Controller,
   Get,
   Inject,
+  NotFoundException,
   Post,
   Req,
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { MsgCryptService } from '../crypto/msg-crypt.service';
+import type { WechatAccount } from '../accounts/wechat-account';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
+import { callbackAccountOf } from './callback-account';
 import { closeConnectionAfterAnswer } from './connection-closer';
 import { readRawBody, type RawBodyRequest } from './raw-body.reader';
 import { arrivalOf } from './request-arrival';
@@ -31,8 +33,16 @@ function queryOf(request: CallbackRequest): WechatCallbackQuery {
   return verifiedQueryOf(request) ?? request.query ?? {};
 }
 
+/** The account the guard verified the request for (it always runs first). */
+function accountOf(request: CallbackRequest): WechatAccount {
+  const account = callbackAccountOf(request);
+  if (!account) throw new NotFoundException(WECHAT_HTTP_MESSAGES.unknownAccount);
+  return account;
+}
+
 /**
- * WeChat's callback endpoint: `GET` for URL verification, `POST` for pushes. Its path is set by
+ * WeChat's callback endpoint: `GET` for URL verification, `POST` for pushes, at `/<path>` for the
+ * default account and `/<path>/<account>` for each account. Its path is set by
  * `WechatModule.forRoot({ path })` (default `wechat`); a host prefix via `RouterModule` also works.
  * Runs unchanged on `@nestjs/platform-express` and `@nestjs/platform-fastify`. Answers are written
  * by the handlers themselves ({@link sendWechatReply}), so the host's global interceptors cannot
@@ -43,14 +53,19 @@ function queryOf(request: CallbackRequest): WechatCallbackQuery {
 export class WechatWebhookController {
   constructor(
     private readonly pushes: WechatPushService,
-    private readonly crypt: MsgCryptService,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
   ) {}
 
   /** URL verification: echoes `echostr` (or, WeCom-style with `msg_signature`, its decryption). */
   @Get()
   verify(@Req() request: CallbackRequest, @Res() response: HttpReply): void {
-    sendWechatReply(response, PLAIN_TEXT, this.echo(queryOf(request)));
+    sendWechatReply(response, PLAIN_TEXT, this.echo(queryOf(request), accountOf(request)));
+  }
+
+  /** URL verification of one account (`/<path>/<account>`). */
+  @Get(':account')
+  verifyAccount(@Req() request: CallbackRequest, @Res() response: HttpReply): void {
+    this.verify(request, response);
   }
 
   /**
@@ -73,16 +88,28 @@ export class WechatWebhookController {
       closeConnectionAfterAnswer(response);
       throw error;
     }
-    const answer = await this.pushes.handle(query, body, arrivedAt);
+    const answer = await this.pushes.handle(query, body, arrivedAt, accountOf(request));
     sendWechatReply(response, answer.contentType, answer.body);
   }
 
-  private echo(query: WechatCallbackQuery): string {
+  /** A push to one account (`/<path>/<account>`). */
+  @Post(':account')
+  @WechatRawBodyRoute()
+  receiveAccount(@Req() request: CallbackRequest, @Res() response: HttpReply): Promise<void> {
+    return this.receive(request, response);
+  }
+
+  private echo(query: WechatCallbackQuery, account: WechatAccount): string {
     const { echostr } = query;
     if (typeof echostr !== 'string') throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
     if (typeof query.msg_signature !== 'string' || query.msg_signature === '') return echostr;
     try {
-      return this.crypt.decryptEchoStr(query.msg_signature, query.timestamp, query.nonce, echostr);
+      return account.crypt.decryptEchoStr(
+        query.msg_signature,
+        query.timestamp,
+        query.nonce,
+        echostr,
+      );
     } catch {
       throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
     }
