@@ -146,7 +146,7 @@ export const WECHAT_ENV_TABLE = {
     variable: 'WECHAT_LEGACY_KEYS',
     type: 'boolean',
     default: 'true',
-    description: 'rolling deploy from 0.1: read and mirror the old token key names',
+    description: 'rolling deploy from 0.1: read the old token and push key names (tokens mirrored)',
   },
   tokenSafetyMarginSeconds: {
     variable: 'WECHAT_TOKEN_SAFETY_MARGIN_SECONDS',
@@ -220,6 +220,13 @@ export const WECHAT_ENV_TABLE = {
     type: 'number',
     default: '60',
     description: "how long a handled push is remembered for WeChat's retries, in s",
+  },
+  storeWaitMs: {
+    variable: 'WECHAT_STORE_WAIT_MS',
+    type: 'number',
+    default: '1500',
+    description:
+      'how long a push waits for a reconnecting Redis (failover) before using memory, in ms',
   },
   rethrowHandlerErrors: {
     variable: 'WECHAT_RETHROW_HANDLER_ERRORS',

@@ -101,6 +101,7 @@ export * from './errors/wechat-xml.error';
 export * from './errors/wechat-reply.error';
 export * from './errors/wechat-api.error';
 export * from './errors/wechat-token.error';
+export * from './errors/wechat-store.error';
 
 // Protocol core (usable without Nest)
 export * from './core';

@@ -21,6 +21,7 @@ import {
   DEFAULT_REPLAY_WINDOW_SECONDS,
   DEFAULT_REPLY_TIMEOUT_MS,
   DEFAULT_DEDUP_TTL_SECONDS,
+  DEFAULT_STORE_WAIT_MS,
 } from './wechat.constants';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9]{3,32}$/;
@@ -223,6 +224,7 @@ export function resolveSharedWechatOptions(raw: WechatModuleOptions): WechatShar
       'dedupTtlSeconds',
       DEFAULT_DEDUP_TTL_SECONDS,
     ),
+    storeWaitMs: nonNegativeInteger(raw.storeWaitMs, 'storeWaitMs', DEFAULT_STORE_WAIT_MS),
     rethrowHandlerErrors: raw.rethrowHandlerErrors ?? false,
   };
 }

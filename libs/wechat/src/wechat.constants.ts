@@ -21,6 +21,8 @@ export const DEFAULT_BODY_READ_TIMEOUT_MS = 3_000;
 export const DEFAULT_REPLAY_WINDOW_SECONDS = 300;
 export const DEFAULT_REPLY_TIMEOUT_MS = 4_500;
 export const DEFAULT_DEDUP_TTL_SECONDS = 60;
+/** How long a push (or a token refresh) waits for a reconnecting Redis before working without it. */
+export const DEFAULT_STORE_WAIT_MS = 1_500;
 
 /** Metadata key under which `@OnWechatEvent` / `@OnWechatMessage` / `@OnWechatFallback` record handlers. */
 export const WECHAT_HANDLER_METADATA = Symbol('wechat:handler');
@@ -32,6 +34,8 @@ export const WECHAT_CALLBACK_ENABLED = Symbol('WECHAT_CALLBACK_ENABLED');
 export const WECHAT_REDIS_CLIENT = Symbol('WECHAT_REDIS_CLIENT');
 /** Internal token: the {@link PushDedupStore} (Redis-backed or in-memory). */
 export const WECHAT_PUSH_DEDUP_STORE = Symbol('WECHAT_PUSH_DEDUP_STORE');
+/** Internal token: the in-process {@link PushDedupStore} used while the shared one is unavailable. */
+export const WECHAT_PUSH_DEDUP_FALLBACK_STORE = Symbol('WECHAT_PUSH_DEDUP_FALLBACK_STORE');
 
 /** Internal token: the resolved accounts configuration ({@link ResolvedWechatAccountsConfig}). */
 export const WECHAT_ACCOUNTS_CONFIG = Symbol('WECHAT_ACCOUNTS_CONFIG');

@@ -66,6 +66,7 @@ describe('WechatModule', () => {
         maxBodyBytes: 65536,
         bodyReadTimeoutMs: 3000,
         requireEncryption: false,
+        storeWaitMs: 1500,
         replayWindowSeconds: 300,
         rethrowHandlerErrors: false,
       });
@@ -119,6 +120,8 @@ describe('WechatModule', () => {
       ['bad redis option', { redis: 42 as never }, /"redis" must be an ioredis client/],
       ['replyTimeoutMs at 5 s', { replyTimeoutMs: 5000 }, /"replyTimeoutMs" must be under 5000/],
       ['zero dedupTtlSeconds', { dedupTtlSeconds: 0 }, /"dedupTtlSeconds" must be a positive/],
+      ['negative storeWaitMs', { storeWaitMs: -1 }, /"storeWaitMs" must be a non-negative/],
+      ['fractional storeWaitMs', { storeWaitMs: 1.5 }, /"storeWaitMs" must be a non-negative/],
       [
         'negative replayWindowSeconds',
         { replayWindowSeconds: -1 },

@@ -30,7 +30,11 @@ import type { WechatRedisClient } from './redis/wechat-redis-client.type';
 import { WechatPushService } from './webhook/wechat-push.service';
 import { WechatLateReplySender } from './dedup/late-reply.sender';
 import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
+import { PushAnswerWriteBack } from './dedup/push-answer.write-back';
+import { PushDedupStoreHealth } from './dedup/push-dedup-store.health';
+import { PushHandlingTracker } from './dedup/push-handling.tracker';
 import { RedisPushDedupStore } from './dedup/redis-push-dedup.store';
+import { ResilientPushDedupStore } from './dedup/resilient-push-dedup.store';
 import { WechatPushDeduplicator } from './dedup/wechat-push.deduplicator';
 import { WechatEncryptionAdvisor } from './webhook/wechat-encryption.advisor';
 import { WechatFastifyBodyRegistrar } from './webhook/wechat-fastify-body.registrar';
@@ -41,6 +45,7 @@ import {
   WECHAT_ACCOUNTS_CONFIG,
   WECHAT_CALLBACK_ENABLED,
   WECHAT_OPTIONS,
+  WECHAT_PUSH_DEDUP_FALLBACK_STORE,
   WECHAT_PUSH_DEDUP_STORE,
   WECHAT_REDIS_CLIENT,
 } from './wechat.constants';
@@ -95,11 +100,28 @@ const storeProvider: Provider = {
   },
 };
 
+/** This process's memory: the push de-dup store without Redis, and the fallback with it. */
+const dedupFallbackStoreProvider: Provider = {
+  provide: WECHAT_PUSH_DEDUP_FALLBACK_STORE,
+  useFactory: () => new MemoryPushDedupStore(),
+};
+
+/** The shared push de-dup store: Redis (single node, Sentinel or Cluster), else the memory one. */
 const dedupStoreProvider: Provider = {
   provide: WECHAT_PUSH_DEDUP_STORE,
-  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS],
-  useFactory: (redis: WechatRedisClient | undefined, options: ResolvedWechatOptions) =>
-    redis ? new RedisPushDedupStore(redis, options.keyPrefix) : new MemoryPushDedupStore(),
+  inject: [WECHAT_REDIS_CLIENT, WECHAT_OPTIONS, WECHAT_PUSH_DEDUP_FALLBACK_STORE],
+  useFactory: (
+    redis: WechatRedisClient | undefined,
+    options: ResolvedWechatOptions,
+    memory: MemoryPushDedupStore,
+  ) =>
+    redis
+      ? new RedisPushDedupStore(redis, options.keyPrefix, {
+          storeWaitMs: options.storeWaitMs,
+          defaultBudgetMs: options.replyTimeoutMs,
+          readLegacyKeys: options.legacyKeys,
+        })
+      : memory,
 };
 
 /**
@@ -129,7 +151,12 @@ const dedupStoreProvider: Provider = {
     WechatHandlerRegistry,
     WechatExplorer,
     WechatDispatcher,
+    dedupFallbackStoreProvider,
     dedupStoreProvider,
+    PushDedupStoreHealth,
+    PushAnswerWriteBack,
+    ResilientPushDedupStore,
+    PushHandlingTracker,
     WechatPushDeduplicator,
     WechatLateReplySender,
     WechatPushService,

@@ -33,6 +33,7 @@ export interface ResolvedWechatOptions {
   replyTimeoutMs: number;
   lateReplyViaCustomMessage: boolean;
   dedupTtlSeconds: number;
+  storeWaitMs: number;
   rethrowHandlerErrors: boolean;
 }
 

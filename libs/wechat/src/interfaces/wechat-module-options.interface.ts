@@ -68,7 +68,9 @@ export interface WechatModuleOptions {
    * During a rolling deploy from a version before 0.2 (keys without hash tags,
    * `<prefix>access_token:<appId>`): read the token under its old name when the new one is empty,
    * mirror the token to it and take the refresh lock under both names, so old and new instances
-   * share one token and one refresh. Turn off once no old instance is left. Default true.
+   * share one token and one refresh; and read a push's old de-dup key
+   * (`<prefix>push:<appId>:id:<MsgId>`) before claiming it, so a retry of a push an old instance
+   * handled does not run again. Turn off once no old instance is left. Default true.
    */
   legacyKeys?: boolean;
   /**
@@ -128,6 +130,12 @@ export interface WechatModuleOptions {
    * seconds. Default 60.
    */
   dedupTtlSeconds?: number;
+  /**
+   * How long a push waits for a Redis client that is reconnecting (ioredis status not `ready`, as
+   * during a Sentinel or Cluster failover) before de-duplicating in this process's memory, in ms.
+   * Also bounded by half of `replyTimeoutMs`. `0` falls back at once. Default 1 500.
+   */
+  storeWaitMs?: number;
   /** Re-throw handler errors instead of answering `success` (for tests). Default false. */
   rethrowHandlerErrors?: boolean;
 
