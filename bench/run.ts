@@ -3,7 +3,8 @@
 //
 // Knobs (environment): BENCH_ROUNDS (12), BENCH_DURATION (1.5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
-// BENCH_SECTIONS (micro,token,fleet,callback,telemetry,profile,memory), BENCH_DIAGNOSTIC=0 (skip the no-Redis
+// BENCH_SECTIONS (micro,token,fleet,callback,telemetry,profile,memory,accounts), BENCH_DIAGNOSTIC=0
+// (skip the no-Redis
 // express rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
 // the ratios need), BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/),
 // BENCH_OUTPUT (bench/results.md).
@@ -21,6 +22,7 @@ import {
   benchMemory,
   type CallbackRowResult,
 } from './callback';
+import type { AccountsBenchInput, AccountsLookupResult, AccountsMemoryResult } from './accounts';
 import { benchFleet } from './fleet';
 import type { MicroInput, MicroRow } from './micro';
 import { runScript, startServer } from './processes';
@@ -44,7 +46,9 @@ async function main(): Promise<void> {
   const root = process.cwd();
   if (!existsSync(join(root, 'bench'))) throw new Error('run `npm run bench` from the repo root');
   const sections = new Set(
-    (env.BENCH_SECTIONS ?? 'micro,token,fleet,callback,telemetry,profile,memory').split(','),
+    (env.BENCH_SECTIONS ?? 'micro,token,fleet,callback,telemetry,profile,memory,accounts').split(
+      ',',
+    ),
   );
   const adapters = (env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as BenchAdapter[];
   const settings = {
@@ -211,6 +215,23 @@ async function main(): Promise<void> {
           rmSync(dir, { recursive: true, force: true });
         }
       }
+    }
+    if (sections.has('accounts')) {
+      log('8. Several accounts: a push with 1 vs 1 000 accounts, bytes per account…');
+      const base = { rounds: 12, pushes: 4_000, accounts: 10_000 };
+      const lookup = await runScript<AccountsLookupResult>('accounts', {
+        ...base,
+        part: 'lookup',
+      } satisfies AccountsBenchInput);
+      const memory = await runScript<AccountsMemoryResult>(
+        'accounts',
+        { ...base, part: 'memory' } satisfies AccountsBenchInput,
+        { execArgv: ['--expose-gc'] },
+      );
+      report.accounts = { lookup, memory };
+      log(
+        `  ratio ${lookup.ratio.toFixed(3)}; ${Math.round(memory.bytesPerAccount)} bytes/account`,
+      );
     }
     if (sections.has('memory')) {
       log(`4. Memory over ${settings.memoryPushes} safe-mode pushes…`);

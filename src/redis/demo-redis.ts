@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { ClusterModule, RedisModule } from '@liaoliaots/nestjs-redis';
 import type { WechatNamedRedisClient } from '@app/wechat';
+import { DemoEnvError } from '../config/demo-env.error';
 
 /** Which Redis the demo uses, from its environment. */
 export type DemoRedis =
@@ -13,21 +14,16 @@ export type DemoRedis =
     }
   | { readonly kind: 'cluster'; readonly nodes: { host: string; port: number }[] };
 
-/** The demo's Redis variables, for tests that clear the environment. */
-export const DEMO_REDIS_ENV = [
-  'REDIS_URL',
-  'REDIS_CLUSTER_NODES',
-  'REDIS_SENTINELS',
-  'REDIS_SENTINEL_NAME',
-] as const;
-
 /** `host:port,host:port,…` → `[{ host, port }]`; a clear error names the variable otherwise. */
 function hostPorts(variable: string, value: string): { host: string; port: number }[] {
   return value.split(',').map((entry) => {
     const match = /^\s*([^\s:]+):(\d{1,5})\s*$/.exec(entry);
     const port = match ? Number(match[2]) : NaN;
     if (!match || port < 1 || port > 65_535) {
-      throw new Error(`${variable} must be a comma-separated list of host:port (got "${entry}").`);
+      throw new DemoEnvError(
+        variable,
+        `${variable} must be a comma-separated list of host:port (got "${entry}").`,
+      );
     }
     return { host: match[1], port };
   });
@@ -36,9 +32,14 @@ function hostPorts(variable: string, value: string): { host: string; port: numbe
 /**
  * Reads the demo's Redis configuration: `REDIS_CLUSTER_NODES=host:port,…` (an ioredis Cluster),
  * else `REDIS_SENTINELS=host:port,…` with `REDIS_SENTINEL_NAME` (default `mymaster`, a
- * Sentinel-managed primary), else `REDIS_URL`; none of them → in memory.
+ * Sentinel-managed primary), else `REDIS_URL`; none of them → in memory. The variables are rows of
+ * `DEMO_ENV_TABLE` (`config/wechat-env.table.ts`).
+ *
+ * @throws DemoEnvError when a host:port list is malformed.
  */
-export function readDemoRedis(env: NodeJS.ProcessEnv = process.env): DemoRedis {
+export function readDemoRedis(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): DemoRedis {
   if (env.REDIS_CLUSTER_NODES) {
     return { kind: 'cluster', nodes: hostPorts('REDIS_CLUSTER_NODES', env.REDIS_CLUSTER_NODES) };
   }

@@ -4,6 +4,7 @@
 import Redis, { Cluster } from 'ioredis';
 import {
   AccessTokenService,
+  JsapiTicketService,
   LegacyKeysAccessTokenStore,
   RedisAccessTokenStore,
   WechatClientService,
@@ -15,6 +16,7 @@ import { tokenTestOptions, type TokenTestOptions } from './token-options';
 import { version01KeyNames } from './version-01-key-names.store';
 import type {
   TokenWorkerFailure,
+  TokenWorkerOp,
   TokenWorkerRequest,
   TokenWorkerResult,
   TokenWorkerVersion,
@@ -23,6 +25,7 @@ import type {
 let redis: WechatRedisClient | undefined;
 let tokens: AccessTokenService | undefined;
 let client: WechatClientService | undefined;
+let tickets: JsapiTicketService | undefined;
 
 /** A client for `redis://…`, or a Cluster for `cluster://host:port,host:port,…`. */
 function connect(url: string): WechatRedisClient {
@@ -63,10 +66,12 @@ async function setup(
     http,
   );
   client = new WechatClientService(tokens, http, resolved);
+  tickets = new JsapiTicketService(resolved, store, http, tokens);
 }
 
-async function run(op: 'token' | 'send', count: number): Promise<TokenWorkerResult> {
-  if (!tokens || !client) throw new Error('run before setup');
+async function run(op: TokenWorkerOp, count: number): Promise<TokenWorkerResult> {
+  if (!tokens || !client || !tickets) throw new Error('run before setup');
+  const ticketService = tickets;
   const startedAt = Date.now();
   const values: string[] = [];
   const errors: string[] = [];
@@ -78,6 +83,8 @@ async function run(op: 'token' | 'send', count: number): Promise<TokenWorkerResu
       try {
         if (op === 'token') {
           values.push(await service.getAccessToken());
+        } else if (op === 'jsapi') {
+          values.push(await ticketService.getTicket());
         } else {
           const { msgId } = await api.sendTemplateMessage({
             touser: 'oWorkerUser0001',

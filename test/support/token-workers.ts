@@ -31,10 +31,13 @@ export interface TokenWorkerFailure {
  */
 export type TokenWorkerVersion = 'current' | '0.1';
 
+/** What a worker's `run` calls: getAccessToken, sendTemplateMessage or JsapiTicketService.getTicket. */
+export type TokenWorkerOp = 'token' | 'send' | 'jsapi';
+
 /** IPC request to a worker. */
 export type TokenWorkerRequest = { id: number } & (
   | { type: 'setup'; options: TokenTestOptions; redisUrl: string; version?: TokenWorkerVersion }
-  | { type: 'run'; op: 'token' | 'send'; count: number }
+  | { type: 'run'; op: TokenWorkerOp; count: number }
   | { type: 'exit' }
 );
 
@@ -61,7 +64,7 @@ export interface TokenWorker {
    */
   setup(options: TokenTestOptions, redisUrl: string, version?: TokenWorkerVersion): Promise<void>;
   /** Runs `count` concurrent `getAccessToken()` (`token`) or `sendTemplateMessage()` (`send`). */
-  run(op: 'token' | 'send', count: number): Promise<TokenWorkerResult>;
+  run(op: TokenWorkerOp, count: number): Promise<TokenWorkerResult>;
   /** Kills the process with a signal and waits for its exit. */
   kill(signal: NodeJS.Signals): Promise<void>;
   /** Asks the process to exit (closing its Redis connection) and waits for it. */
@@ -118,7 +121,7 @@ class ForkedTokenWorker implements TokenWorker {
     await this.request({ type: 'setup', options, redisUrl, version });
   }
 
-  async run(op: 'token' | 'send', count: number): Promise<TokenWorkerResult> {
+  async run(op: TokenWorkerOp, count: number): Promise<TokenWorkerResult> {
     return (await this.request({ type: 'run', op, count })) as TokenWorkerResult;
   }
 

@@ -53,7 +53,7 @@ export class WechatDispatcher {
   ): Promise<WechatDispatchResult> {
     let reply: WechatReply | undefined;
     let failed = false;
-    for (const handler of this.registry.match(message)) {
+    for (const handler of this.registry.match(message, context.account)) {
       let result: unknown;
       try {
         result = await observeHandler(

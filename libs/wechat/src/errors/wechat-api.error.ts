@@ -12,6 +12,14 @@ const ERRCODE_HINTS: Readonly<Record<number, string>> = {
     'the daily quota of this API is used up: it resets at midnight (Beijing time), or an admin can reset it once with /cgi-bin/clear_quota.',
   89503:
     'calls from this IP need an admin confirmation: the admin received a template message and must approve the IP (a refusal blocks it).',
+  10003:
+    "the redirect_uri's host is not the account's web authorization domain: set it in the admin console (设置与开发 → 接口权限 → 网页授权), without scheme or path.",
+  40029:
+    'the OAuth code is invalid or expired (codes live 5 minutes and are single-use): send the user through the authorize URL again.',
+  40163:
+    'the OAuth code was already used (a page refresh, the back button or a double callback replayed it): WechatOAuthService.handleCallback() returns the first result for a replayed code instead.',
+  48001:
+    'this account is not authorized for this API: check its type (subscription vs service account), its verification, and for /sns/userinfo the scope (snsapi_userinfo is needed).',
 };
 
 /**

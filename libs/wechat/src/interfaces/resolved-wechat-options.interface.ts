@@ -11,6 +11,9 @@ export interface ResolvedWechatOptions {
   encodingAESKey?: string;
   previousEncodingAESKey?: string;
   apiBaseUrl: string;
+  oauthBaseUrl: string;
+  oauthAllowedReturnOrigins: string[];
+  oauthStateTtlSeconds: number;
   requestTimeoutMs: number;
   maxRetries: number;
   retryBackoffMs: number;
@@ -23,12 +26,21 @@ export interface ResolvedWechatOptions {
   lockWaitMs: number;
   tokenRefusalTtlMs: number;
   maxBodyBytes: number;
+  bodyReadTimeoutMs: number;
   requireEncryption: boolean;
-  replayWindowSeconds?: number;
+  /** `0`: off. */
+  replayWindowSeconds: number;
   replyTimeoutMs: number;
   lateReplyViaCustomMessage: boolean;
   dedupTtlSeconds: number;
+  storeWaitMs: number;
   rethrowHandlerErrors: boolean;
+}
+
+/** One account's resolved options: the shared ones and its own, with its name. */
+export interface ResolvedWechatAccount extends ResolvedWechatOptions {
+  /** The account's name (`default` for the single-account form). */
+  readonly name: string;
 }
 
 /** Keys of {@link WechatModuleOptions} that are copied into {@link ResolvedWechatOptions}. */

@@ -36,7 +36,7 @@ export interface ObservedRequest {
  */
 export class PushTelemetry {
   private readonly startedAt = performance.now();
-  private readonly account: string;
+  private account: string;
   private kind: WechatAttributes | undefined;
   private ran = false;
   private settled = false;
@@ -90,8 +90,9 @@ export class PushTelemetry {
     }
   }
 
-  /** The push was decoded: its type and event become attributes. */
-  decoded(message: WechatMessage, encrypted: boolean): void {
+  /** The push was decoded (for `account`): its type and event become attributes. */
+  decoded(message: WechatMessage, encrypted: boolean, account?: string): void {
+    if (account !== undefined) this.account = telemetryAccount({ name: account });
     this.kind = { ...pushKindAttributes(message), [WECHAT_ATTRIBUTES.encrypted]: encrypted };
   }
 
@@ -132,11 +133,9 @@ export class PushTelemetry {
 export function observeGuardedPush<T>(
   options: Pick<ResolvedWechatOptions, 'appId'>,
   request: ObservedRequest,
-  check: () => T,
-): T {
-  try {
-    return check();
-  } catch (error: unknown) {
+  check: () => T | Promise<T>,
+): T | Promise<T> {
+  const refused = (error: unknown): never => {
     const reason = refusalReasonOf(error);
     if (reason !== undefined && String(request.method).toUpperCase() === 'POST') {
       const account = telemetryAccount(options);
@@ -151,7 +150,14 @@ export function observeGuardedPush<T>(
       countWechat('pushReceived', attributes);
     }
     throw error;
+  };
+  let verdict: T | Promise<T>;
+  try {
+    verdict = check();
+  } catch (error: unknown) {
+    return refused(error);
   }
+  return verdict instanceof Promise ? verdict.catch(refused) : verdict;
 }
 
 /** Runs one handler method in a `wechat.handler` span and records its duration. */

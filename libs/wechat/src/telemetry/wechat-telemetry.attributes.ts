@@ -39,7 +39,7 @@ export const WECHAT_ATTRIBUTES = {
   errorType: 'error.type',
 } as const;
 
-/** The account name every instrument carries until the module serves named accounts. */
+/** The account name of the single-account form (and of anything not tied to one account). */
 export const DEFAULT_TELEMETRY_ACCOUNT = 'default';
 
 /** What became of one push. */
@@ -75,9 +75,11 @@ const API_PATH_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
 /** Credential kinds and handler names: identifiers from the library's or the host's code. */
 const IDENTIFIER_PATTERN = /^[A-Za-z_$][\w$.:-]{0,127}$/;
 
-/** The account name of `options` (`default` while the module serves one account). */
-export function telemetryAccount(options: Pick<ResolvedWechatOptions, 'appId'>): string {
-  const account = (options as { account?: unknown }).account;
+/** The account name of `options` (an account's `name`; `default` for the module's own options). */
+export function telemetryAccount(
+  options: Pick<ResolvedWechatOptions, 'appId'> | { readonly name: string },
+): string {
+  const account = (options as { name?: unknown }).name;
   return typeof account === 'string' && IDENTIFIER_PATTERN.test(account)
     ? account
     : DEFAULT_TELEMETRY_ACCOUNT;
