@@ -278,6 +278,37 @@ describe('metrics and traces through @opentelemetry/api', () => {
       ]);
     });
 
+    it("a push to a named account carries that account's name", async () => {
+      const shopUrl = await urlOf(
+        await start({
+          accounts: [
+            {
+              name: 'shop',
+              appId: 'wx0e1e0e1e0e1e0e02',
+              appSecret: 'shop-secret',
+              token: 'shopT0ken',
+            },
+          ],
+        }),
+      );
+      const shop = new WechatPushSimulator({ token: 'shopT0ken', appId: 'wx0e1e0e1e0e1e0e02' });
+      const delta = await received(async () => {
+        const res = await post(`${shopUrl}/shop`, shop.sign(shop.text('for the shop')));
+        expect(await res.text()).toContain('echo: for the shop');
+      });
+      expect(delta).toEqual([
+        {
+          attributes: {
+            'wechat.account': 'shop',
+            'wechat.msg_type': 'text',
+            'wechat.encrypted': false,
+            'wechat.push.outcome': 'handled',
+          },
+          value: 1,
+        },
+      ]);
+    });
+
     it('a failing handler: the push is handled, the handler duration carries error.type', async () => {
       const before = await otel.collect();
       const res = await post(url, sim.sign(sim.text('boom')));

@@ -9,6 +9,7 @@ import type { App } from 'supertest/types';
 import {
   AccessTokenService,
   WechatApiError,
+  WechatAccounts,
   WechatHealthIndicator,
   WechatModule,
   type WechatModuleExtras,
@@ -151,6 +152,36 @@ describe('WechatHealthIndicator', () => {
         status: 'up',
         redis: 'in-memory',
         accounts: { default: { accessToken: 'fresh' } },
+      });
+    });
+  });
+
+  describe('several accounts', () => {
+    it('reports each account by name; one whose refresh fails makes the result down, naming it', async () => {
+      api.reset();
+      const app = await start({
+        path: false,
+        // Its AppID is not the sandbox's: WeChat (the sandbox) refuses its token with 40013.
+        accounts: [{ name: 'shop', appId: 'wx5e5e5e5e5e5e5e02', appSecret: 'shop-secret' }],
+      });
+      await app.get(AccessTokenService).getAccessToken();
+      const accounts = app.get(WechatAccounts);
+      await expect(accounts.get('shop').tokens.getAccessToken()).rejects.toBeInstanceOf(
+        WechatApiError,
+      );
+      expect(await app.get(WechatHealthIndicator).isHealthy('wechat')).toEqual({
+        wechat: {
+          status: 'down',
+          redis: 'in-memory',
+          accounts: {
+            default: { accessToken: 'fresh' },
+            shop: {
+              accessToken: 'refresh_failed',
+              lastRefreshError: { type: 'WechatApiError', errcode: 40013, at: expect.any(String) },
+            },
+          },
+          failing: ['accounts.shop.accessToken'],
+        },
       });
     });
   });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { WechatRedisClient } from '../redis/wechat-redis-client.type';
-import { AccessTokenService } from '../token/access-token.service';
+import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import { WECHAT_REDIS_CLIENT } from '../wechat.constants';
 import type {
   WechatAccountHealth,
@@ -17,7 +17,7 @@ const LOST_STATUSES: ReadonlySet<string> = new Set(['reconnecting', 'close', 'en
 /**
  * A health indicator for `@nestjs/terminus` (an optional peer: nothing of terminus is loaded by the
  * library). Reports Redis (a `PING` within `redisTimeoutMs`, or `in-memory` when the module runs
- * without it) and each account's access_token (`fresh`, `refreshable`, or `refresh_failed` with
+ * without it) and the access_token of each registered account, by name (`fresh`, `refreshable`, or `refresh_failed` with
  * the last refresh error). `up` or `down` with those details, in terminus's own result form:
  *
  * ```ts
@@ -30,7 +30,7 @@ const LOST_STATUSES: ReadonlySet<string> = new Set(['reconnecting', 'close', 'en
 @Injectable()
 export class WechatHealthIndicator {
   constructor(
-    private readonly tokens: AccessTokenService,
+    private readonly accounts: WechatAccounts,
     @Optional()
     @Inject(WECHAT_REDIS_CLIENT)
     private readonly redis: WechatRedisClient | undefined,
@@ -45,24 +45,27 @@ export class WechatHealthIndicator {
     options: WechatHealthCheckOptions = {},
   ): Promise<WechatHealthIndicatorResult<Key>> {
     const redis = await this.checkRedis(options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
-    const token = this.tokens.credentialHealth();
-    const account: WechatAccountHealth = {
-      accessToken: token.fresh
-        ? 'fresh'
-        : token.lastRefreshError === undefined
-          ? 'refreshable'
-          : 'refresh_failed',
-      ...(token.lastRefreshError ? { lastRefreshError: token.lastRefreshError } : {}),
-    };
     const failing: string[] = [];
     if (redis === 'down') failing.push('redis');
-    if (account.accessToken === 'refresh_failed') {
-      failing.push(`accounts.${token.account}.accessToken`);
+    const accounts: Record<string, WechatAccountHealth> = {};
+    for (const name of this.accounts.names()) {
+      const token = this.accounts.find(name)?.tokens.credentialHealth();
+      if (token === undefined) continue;
+      const account: WechatAccountHealth = {
+        accessToken: token.fresh
+          ? 'fresh'
+          : token.lastRefreshError === undefined
+            ? 'refreshable'
+            : 'refresh_failed',
+        ...(token.lastRefreshError ? { lastRefreshError: token.lastRefreshError } : {}),
+      };
+      accounts[name] = account;
+      if (account.accessToken === 'refresh_failed') failing.push(`accounts.${name}.accessToken`);
     }
     const details: WechatHealthDetails = {
       status: failing.length === 0 ? 'up' : 'down',
       redis,
-      accounts: { [token.account]: account },
+      accounts,
       ...(failing.length > 0 ? { failing } : {}),
     };
     return { [key]: details } as WechatHealthIndicatorResult<Key>;
