@@ -21,7 +21,7 @@ export interface WechatHealthDetails {
   readonly status: 'up' | 'down';
   /** Redis (or `in-memory` when the module runs without it). */
   readonly redis: WechatRedisHealth;
-  /** Per account name (`default` while the module serves one account). */
+  /** Per registered account, by name (`default` in the single-account form). */
   readonly accounts: Readonly<Record<string, WechatAccountHealth>>;
   /** What is failing, when `status` is `down`: `redis`, `accounts.<name>.accessToken`. */
   readonly failing?: readonly string[];

@@ -12,7 +12,7 @@ export interface CredentialRefreshFailure {
 
 /** What one credential of one account looks like to this process, for the health indicator. */
 export interface CredentialHealth {
-  /** The account name (`default` while the module serves one account). */
+  /** The account name (`default` in the single-account form). */
   readonly account: string;
   /** The credential kind (`access_token`). */
   readonly kind: string;
