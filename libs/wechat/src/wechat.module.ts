@@ -89,13 +89,15 @@ const storeProvider: Provider = {
       return new MemoryAccessTokenStore();
     }
     if (redis.isCluster) {
-      // The lock-owner write is one script over the token and its lock.
-      const { keyPrefix, appId } = options;
+      // The lock-owner write is one script over the token and its lock (every account's keys are
+      // built alike: any AppID shows the rule; with several accounts and no default it is empty).
+      const keyPrefix = options.keyPrefix;
+      const appId = options.appId || 'wx0000000000000000';
       assertKeysShareSlot([
         [accessTokenKey(keyPrefix, appId), accessTokenLockKey(keyPrefix, appId)],
       ]);
     }
-    const store = new RedisAccessTokenStore(redis);
+    const store = new RedisAccessTokenStore(redis, { storeWaitMs: options.storeWaitMs });
     return options.legacyKeys ? new LegacyKeysAccessTokenStore(store) : store;
   },
 };
