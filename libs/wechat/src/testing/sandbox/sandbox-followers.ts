@@ -97,6 +97,11 @@ export class SandboxFollowers implements SandboxDomain {
     if (path === PATHS.list) {
       return this.page(this.followers, request.query.get('next_openid') ?? '', true);
     }
+    if (path === PATHS.tagList) {
+      return JSON.stringify({
+        tags: this.tagList.map((t) => ({ id: t.id, name: t.name, count: t.members.length })),
+      });
+    }
     const body = jsonBody(request);
     switch (path) {
       case PATHS.updateRemark: {
@@ -114,10 +119,6 @@ export class SandboxFollowers implements SandboxDomain {
         this.tagList.push(tag);
         return JSON.stringify({ tag: { id: tag.id, name } });
       }
-      case PATHS.tagList:
-        return JSON.stringify({
-          tags: this.tagList.map((t) => ({ id: t.id, name: t.name, count: t.members.length })),
-        });
       case PATHS.tagUpdate: {
         const tag = this.tag((body.tag as Json | undefined)?.id);
         const name = (body.tag as Json).name;
