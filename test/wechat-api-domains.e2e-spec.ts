@@ -861,3 +861,404 @@ describe('client.users and client.tags', () => {
     expect(() => client.tags.members(-1)).toThrow(WechatValidationError);
   });
 });
+
+describe('client.customerService', () => {
+  const SEND = '/cgi-bin/message/custom/send';
+
+  it('sends every message type with its exact body, optionally as a kf_account', async () => {
+    const client = build();
+    const cs = client.customerService;
+    const kf = { kfAccount: 'kf2001@gh_0123456789ab' };
+    const sent: [Promise<unknown>, Record<string, unknown>][] = [
+      [cs.sendText(OPENID, '你好 👋'), { msgtype: 'text', text: { content: '你好 👋' } }],
+      [cs.sendImage(OPENID, 'IMG'), { msgtype: 'image', image: { media_id: 'IMG' } }],
+      [cs.sendVoice(OPENID, 'VOI'), { msgtype: 'voice', voice: { media_id: 'VOI' } }],
+      [
+        cs.sendVideo(OPENID, { media_id: 'V', thumb_media_id: 'T', title: 't' }),
+        { msgtype: 'video', video: { media_id: 'V', thumb_media_id: 'T', title: 't' } },
+      ],
+      [
+        cs.sendMusic(OPENID, {
+          musicurl: 'https://m',
+          hqmusicurl: 'https://hq',
+          thumb_media_id: 'T',
+        }),
+        {
+          msgtype: 'music',
+          music: { musicurl: 'https://m', hqmusicurl: 'https://hq', thumb_media_id: 'T' },
+        },
+      ],
+      [
+        cs.sendNews(OPENID, { title: 'Happy Day', url: 'https://a.cn', picurl: 'https://p' }),
+        {
+          msgtype: 'news',
+          news: { articles: [{ title: 'Happy Day', url: 'https://a.cn', picurl: 'https://p' }] },
+        },
+      ],
+      [cs.sendMpNews(OPENID, 'MPN'), { msgtype: 'mpnews', mpnews: { media_id: 'MPN' } }],
+      [
+        cs.sendMpNewsArticle(OPENID, 'ART'),
+        { msgtype: 'mpnewsarticle', mpnewsarticle: { article_id: 'ART' } },
+      ],
+      [
+        cs.sendMenu(OPENID, {
+          head_content: '您对本次服务是否满意呢? ',
+          list: [
+            { id: '101', content: '满意' },
+            { id: '102', content: '不满意' },
+          ],
+          tail_content: '欢迎再次光临',
+        }),
+        {
+          msgtype: 'msgmenu',
+          msgmenu: {
+            head_content: '您对本次服务是否满意呢? ',
+            list: [
+              { id: '101', content: '满意' },
+              { id: '102', content: '不满意' },
+            ],
+            tail_content: '欢迎再次光临',
+          },
+        },
+      ],
+      [
+        cs.sendMiniProgramPage(
+          OPENID,
+          { title: 'T', appid: 'wxmini', pagepath: 'pages/index', thumb_media_id: 'TH' },
+          kf,
+        ),
+        {
+          msgtype: 'miniprogrampage',
+          miniprogrampage: {
+            title: 'T',
+            appid: 'wxmini',
+            pagepath: 'pages/index',
+            thumb_media_id: 'TH',
+          },
+          customservice: { kf_account: kf.kfAccount },
+        },
+      ],
+    ];
+    for (const [promise, body] of sent) {
+      await expect(promise).resolves.toEqual({ raw: { errcode: 0, errmsg: 'ok' } });
+      expect(server.lastBody(SEND)).toEqual({ touser: OPENID, ...body });
+    }
+    expect(server.calls(SEND)).toBe(sent.length);
+    expect(server.lastRawBody(SEND)).not.toContain('\\u');
+  });
+
+  it('typing on and off', async () => {
+    const client = build();
+    await client.customerService.typing(OPENID);
+    expect(server.lastBody('/cgi-bin/message/custom/typing')).toEqual({
+      touser: OPENID,
+      command: 'Typing',
+    });
+    await client.customerService.typing(OPENID, false);
+    expect(server.lastBody('/cgi-bin/message/custom/typing')).toEqual({
+      touser: OPENID,
+      command: 'CancelTyping',
+    });
+    await refusedByWechat(
+      client.customerService.typing('bad'),
+      40003,
+      '/cgi-bin/message/custom/typing',
+    );
+  });
+
+  it.each([
+    ['touser', { touser: '', msgtype: 'text', text: { content: 'x' } }],
+    ['msgtype', { touser: OPENID, msgtype: 'fax', fax: {} }],
+    ['text', { touser: OPENID, msgtype: 'text' }],
+    ['text.content', { touser: OPENID, msgtype: 'text', text: { content: '' } }],
+    ['video.thumb_media_id', { touser: OPENID, msgtype: 'video', video: { media_id: 'V' } }],
+    [
+      'news.articles',
+      { touser: OPENID, msgtype: 'news', news: { articles: [{ title: 'a' }, { title: 'b' }] } },
+    ],
+    [
+      'msgmenu.list',
+      {
+        touser: OPENID,
+        msgtype: 'msgmenu',
+        msgmenu: { head_content: '', list: [], tail_content: '' },
+      },
+    ],
+    [
+      'miniprogrampage.appid',
+      {
+        touser: OPENID,
+        msgtype: 'miniprogrampage',
+        miniprogrampage: { title: 't', pagepath: 'p', thumb_media_id: 'x' },
+      },
+    ],
+    [
+      'customservice.kf_account',
+      {
+        touser: OPENID,
+        msgtype: 'text',
+        text: { content: 'x' },
+        customservice: { kf_account: 'nobody' },
+      },
+    ],
+  ])('refuses a bad %s before sending', async (field, message) => {
+    const client = build();
+    await refusedBeforeSending(
+      client.customerService.send(message as Parameters<typeof client.customerService.send>[0]),
+      field,
+    );
+  });
+
+  it('45015 outside the 48 h window surfaces as a WechatApiError after one call', async () => {
+    const client = build();
+    server.injectError(SEND, { errcode: 45015, errmsg: 'response out of time limit' });
+    await refusedByWechat(client.customerService.sendText(OPENID, 'late'), 45015, SEND);
+    expect(server.calls(SEND)).toBe(1);
+  });
+});
+
+describe('client.subscribe', () => {
+  const SEND = '/cgi-bin/message/subscribe/bizsend';
+
+  it('sends a notification with its exact body', async () => {
+    const client = build();
+    const templateId = server.addSubscribeTemplate();
+    const message = {
+      touser: OPENID,
+      template_id: templateId,
+      page: 'https://example.com/orders/1',
+      miniprogram: { appid: 'wxmini', pagepath: 'pages/order?id=1' },
+      data: {
+        thing1: { value: '巧克力' },
+        character_string2: { value: 'SF1234' },
+        time3: { value: '15:01' },
+      },
+    };
+    await expect(client.subscribe.send(message)).resolves.toEqual({
+      raw: { errcode: 0, errmsg: 'ok' },
+    });
+    expect(server.lastBody(SEND)).toEqual(message);
+    await client.subscribe.send({
+      touser: OPENID,
+      template_id: templateId,
+      data: { thing1: { value: 'x' } },
+    });
+    expect(server.lastRawBody(SEND)).toBe(
+      `{"touser":"${OPENID}","template_id":"${templateId}","data":{"thing1":{"value":"x"}}}`,
+    );
+  });
+
+  it('43101 (refused) and 47003 (naming the field) come back typed with their hints', async () => {
+    const client = build();
+    const templateId = server.addSubscribeTemplate();
+    const tooLong = await refusedByWechat(
+      client.subscribe.send({
+        touser: OPENID,
+        template_id: templateId,
+        data: { thing1: { value: '字'.repeat(21) } },
+      }),
+      47003,
+      SEND,
+    );
+    expect(tooLong.field).toBe('thing1');
+    expect(tooLong.hint).toContain('"thing1" (thing: at most 20 characters)');
+    server.refuseSubscription(OPENID);
+    const refused = await refusedByWechat(
+      client.subscribe.send({
+        touser: OPENID,
+        template_id: templateId,
+        data: { thing1: { value: 'ok' } },
+      }),
+      43101,
+      SEND,
+    );
+    expect(refused.hint).toBe(wechatErrorHint(43101));
+    expect(server.calls(SEND)).toBe(2);
+  });
+
+  it.each([
+    ['touser', { touser: '', template_id: 'T', data: { thing1: { value: 'x' } } }],
+    ['template_id', { touser: OPENID, template_id: '', data: { thing1: { value: 'x' } } }],
+    ['data', { touser: OPENID, template_id: 'T', data: {} }],
+    ['data.thing1.value', { touser: OPENID, template_id: 'T', data: { thing1: {} } }],
+    [
+      'miniprogram.pagepath',
+      {
+        touser: OPENID,
+        template_id: 'T',
+        data: { thing1: { value: 'x' } },
+        miniprogram: { appid: 'a' },
+      },
+    ],
+  ])('refuses a bad %s before sending', async (field, message) => {
+    const client = build();
+    await refusedBeforeSending(
+      client.subscribe.send(message as Parameters<typeof client.subscribe.send>[0]),
+      field,
+    );
+  });
+
+  it('templates: categories, public titles and keywords, add, list, delete', async () => {
+    const client = build();
+    await expect(client.subscribe.categories()).resolves.toMatchObject({
+      categories: [{ id: 616, name: '公交' }],
+    });
+    const titles = await client.subscribe.pubTemplateTitles([616], { start: 0, limit: 30 });
+    expect(server.lastQuery('/wxaapi/newtmpl/getpubtemplatetitles')).toEqual({
+      ids: '616',
+      start: '0',
+      limit: '30',
+      access_token: server.issuedTokens[0],
+    });
+    expect(titles.titles.map((t) => t.tid)).toEqual([1001, 1002]);
+    const keywords = await client.subscribe.pubTemplateKeywords('1001');
+    expect(keywords.keywords.map((k) => k.kid)).toEqual([1, 2, 3]);
+    const added = await client.subscribe.addTemplate('1001', [1, 2, 3], '发货通知');
+    expect(server.lastBody('/wxaapi/newtmpl/addtemplate')).toEqual({
+      tid: '1001',
+      kidList: [1, 2, 3],
+      sceneDesc: '发货通知',
+    });
+    expect(added).toEqual({
+      priTmplId: server.subscribeTemplates[0].priTmplId,
+      raw: { errcode: 0, errmsg: 'ok', priTmplId: added.priTmplId },
+    });
+    const list = await client.subscribe.templates();
+    expect(list.templates).toEqual([
+      {
+        priTmplId: added.priTmplId,
+        title: '订单发货通知',
+        content: '{{thing1.DATA}}\n{{character_string2.DATA}}\n{{time3.DATA}}',
+        example: '',
+        type: 2,
+      },
+    ]);
+    await client.subscribe.deleteTemplate(added.priTmplId);
+    expect(server.subscribeTemplates).toEqual([]);
+    await refusedBeforeSending(client.subscribe.addTemplate('1001', [1]), 'keywordIds');
+    await refusedBeforeSending(client.subscribe.pubTemplateTitles([], {}), 'categoryIds');
+    await refusedBeforeSending(client.subscribe.pubTemplateTitles([1], { limit: 31 }), 'limit');
+  });
+});
+
+describe('client.drafts and client.publish', () => {
+  const png = Buffer.from('ffd8ffe000104a464946', 'hex');
+
+  it('a draft: add (thumb from permanent material), get, update, count, list, delete', async () => {
+    const client = build();
+    const thumb = await client.media.addMaterial('thumb', { buffer: png, fileName: 'cover.jpg' });
+    const article = {
+      title: '标题',
+      author: '作者',
+      digest: '摘要',
+      content: '<p>正文</p>',
+      content_source_url: 'https://example.com',
+      thumb_media_id: thumb.mediaId,
+      need_open_comment: 1 as const,
+      only_fans_can_comment: 0 as const,
+    };
+    const added = await client.drafts.add([article]);
+    expect(server.lastBody('/cgi-bin/draft/add')).toEqual({ articles: [article] });
+    expect(added).toEqual({ mediaId: added.raw.media_id, raw: { media_id: added.mediaId } });
+    expect(server.draft(added.mediaId)).toEqual([article]);
+    await expect(client.drafts.get(added.mediaId)).resolves.toEqual({
+      articles: [article],
+      raw: { news_item: [article] },
+    });
+    const changed = { ...article, title: '新标题' };
+    await client.drafts.update(added.mediaId, 0, changed);
+    expect(server.lastBody('/cgi-bin/draft/update')).toEqual({
+      media_id: added.mediaId,
+      index: 0,
+      articles: changed,
+    });
+    expect(server.draft(added.mediaId)).toEqual([changed]);
+    await expect(client.drafts.count()).resolves.toEqual({ total: 1, raw: { total_count: 1 } });
+    const list = await client.drafts.list({ noContent: true });
+    expect(server.lastBody('/cgi-bin/draft/batchget')).toEqual({
+      offset: 0,
+      count: 20,
+      no_content: 1,
+    });
+    expect(list).toMatchObject({ totalCount: 1, itemCount: 1 });
+    expect(list.items[0].content.news_item[0]).not.toHaveProperty('content');
+    await refusedByWechat(
+      client.drafts.update(added.mediaId, 3, changed),
+      53604,
+      '/cgi-bin/draft/update',
+    );
+    await client.drafts.delete(added.mediaId);
+    expect(server.draft(added.mediaId)).toBeUndefined();
+    await refusedByWechat(client.drafts.get(added.mediaId), 40007, '/cgi-bin/draft/get');
+  });
+
+  it('refusals: before sending (no articles, 9 articles, no title, no thumb) and by WeChat (a thumb that is not permanent)', async () => {
+    const client = build();
+    const article = { title: 't', content: 'c', thumb_media_id: 'THUMB' };
+    await refusedBeforeSending(client.drafts.add([]), 'articles');
+    await refusedBeforeSending(
+      client.drafts.add(Array.from({ length: 9 }, () => article)),
+      'articles',
+    );
+    await refusedBeforeSending(client.drafts.add([{ ...article, title: '' }]), 'articles[0].title');
+    await refusedBeforeSending(
+      client.drafts.add([article, { title: 't', content: 'c' }]),
+      'articles[1].thumb_media_id',
+    );
+    await refusedBeforeSending(client.drafts.list({ count: 21 }), 'count');
+    await refusedByWechat(client.drafts.add([article]), 40007, '/cgi-bin/draft/add');
+  });
+
+  it('publishing: submit → publish_id exact above 2^53, get the job, read the article, list, delete', async () => {
+    const client = build();
+    const thumb = await client.media.addMaterial('thumb', { buffer: png, fileName: 'cover.jpg' });
+    const articles = [
+      { title: '一', content: '<p>1</p>', thumb_media_id: thumb.mediaId },
+      { title: '二', content: '<p>2</p>', thumb_media_id: thumb.mediaId },
+    ];
+    const { mediaId } = await client.drafts.add(articles);
+    const submitted = await client.publish.submit(mediaId);
+    expect(server.lastBody('/cgi-bin/freepublish/submit')).toEqual({ media_id: mediaId });
+    expect(submitted).toEqual({
+      publishId: '9007199254741003',
+      msgDataId: '9007199254741092',
+      raw: {
+        errcode: 0,
+        errmsg: 'ok',
+        publish_id: '9007199254741003',
+        msg_data_id: '9007199254741092',
+      },
+    });
+    expect(server.draft(mediaId)).toBeUndefined();
+    const [publication] = server.publications;
+    const job = await client.publish.get(submitted.publishId);
+    expect(server.lastRawBody('/cgi-bin/freepublish/get')).toBe(
+      '{"publish_id":"9007199254741003"}',
+    );
+    expect(job).toEqual({
+      publishId: '9007199254741003',
+      status: 0,
+      articleId: publication.articleId,
+      articleUrls: [
+        'http://mp.weixin.qq.com/s/sandbox_9007199254741003_1',
+        'http://mp.weixin.qq.com/s/sandbox_9007199254741003_2',
+      ],
+      failedIndexes: [],
+      raw: expect.objectContaining({ publish_id: '9007199254741003', publish_status: 0 }),
+    });
+    const read = await client.publish.getArticle(publication.articleId);
+    expect(read.articles.map((a) => a.title)).toEqual(['一', '二']);
+    await expect(client.publish.list()).resolves.toMatchObject({ totalCount: 1, itemCount: 1 });
+    await client.publish.delete(publication.articleId, 2);
+    expect(server.lastBody('/cgi-bin/freepublish/delete')).toEqual({
+      article_id: publication.articleId,
+      index: 2,
+    });
+    expect(server.publications[0].articles.map((a) => a.is_deleted)).toEqual([false, true]);
+    await client.publish.delete(publication.articleId);
+    await expect(client.publish.list()).resolves.toMatchObject({ totalCount: 0, items: [] });
+    await refusedByWechat(client.publish.get('1'), 53600, '/cgi-bin/freepublish/get');
+    await refusedBeforeSending(client.publish.delete(publication.articleId, 0), 'index');
+    await refusedBeforeSending(client.publish.submit(''), 'mediaId');
+  });
+});
