@@ -23,6 +23,14 @@ export { WechatHttpClient } from './api/wechat-http.client';
 export * from './api/wechat-api.interfaces';
 export { WechatApiCaller, type WechatAccessTokenSource } from './api/wechat-api.caller';
 export { wechatErrorHint } from './api/wechat-error-hints';
+export {
+  WechatMenuSync,
+  sameMenu,
+  type WechatMenuSyncOutcome,
+  type WechatMenuSyncLogger,
+  type WechatMenuSyncSettings,
+} from './api/menu-as-code.sync';
+export { WechatMenuAsCode } from './api/menu-as-code.bootstrap';
 
 // API domains (client.media, client.menu, …): plain classes built on a WechatApiCaller
 export { WechatMediaApi, MEDIA_PATHS } from './api/domains/media.api';

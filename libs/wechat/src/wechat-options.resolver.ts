@@ -1,3 +1,6 @@
+import type { WechatMenu } from './api/domains/menu.interfaces';
+import { validateMenu } from './api/domains/menu.validation';
+import { WechatValidationError } from './errors/wechat-api.error';
 import { WechatConfigError } from './errors/wechat-config.error';
 import type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options.interface';
 import type { WechatModuleOptions } from './interfaces/wechat-module-options.interface';
@@ -125,7 +128,21 @@ export function resolveWechatOptions(
       DEFAULT_DEDUP_TTL_SECONDS,
     ),
     rethrowHandlerErrors: raw.rethrowHandlerErrors ?? false,
+    menu: resolveMenu(raw.menu),
   };
+}
+
+function resolveMenu(menu: WechatModuleOptions['menu']): WechatMenu | undefined {
+  if (menu === undefined) return undefined;
+  try {
+    validateMenu(menu);
+  } catch (error: unknown) {
+    if (error instanceof WechatValidationError) {
+      throw new WechatConfigError(`"menu" would be refused by WeChat: ${error.message}`);
+    }
+    throw error;
+  }
+  return structuredClone(menu);
 }
 
 function replyTimeout(value: unknown): number {

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { WechatHttpClient } from './api/wechat-http.client';
 import { WechatClientService } from './api/wechat-client.service';
+import { WechatMenuAsCode } from './api/menu-as-code.bootstrap';
 import { MsgCryptService } from './crypto/msg-crypt.service';
 import { WechatDispatcher } from './discovery/wechat.dispatcher';
 import { WechatExplorer } from './discovery/wechat.explorer';
@@ -73,6 +74,7 @@ const dedupStoreProvider: Provider = {
     WechatHttpClient,
     AccessTokenService,
     WechatClientService,
+    WechatMenuAsCode,
     MsgCryptService,
     WechatMetadataAccessor,
     WechatHandlerRegistry,

@@ -1,3 +1,4 @@
+import type { WechatMenu } from '../api/domains/menu.interfaces';
 import type { WechatModuleOptions, WechatTokenMode } from './wechat-module-options.interface';
 
 /**
@@ -28,6 +29,7 @@ export interface ResolvedWechatOptions {
   lateReplyViaCustomMessage: boolean;
   dedupTtlSeconds: number;
   rethrowHandlerErrors: boolean;
+  menu?: WechatMenu;
 }
 
 /** Keys of {@link WechatModuleOptions} that are copied into {@link ResolvedWechatOptions}. */
