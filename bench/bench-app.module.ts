@@ -94,7 +94,7 @@ export class ShapeController {
   @Post('shape')
   @WechatRawBodyRoute()
   async shape(@Req() request: RawBodyRequest, @Res() response: HttpReply): Promise<void> {
-    await readRawBody(request, 65_536);
+    await readRawBody(request, { maxBytes: 65_536, timeoutMs: 3_000 });
     sendWechatReply(response, 'application/xml; charset=utf-8', this.envelope);
   }
 }

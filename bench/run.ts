@@ -3,7 +3,7 @@
 //
 // Knobs (environment): BENCH_ROUNDS (12), BENCH_DURATION (1.5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
-// BENCH_SECTIONS (micro,token,api,fleet,callback,profile,memory), BENCH_DIAGNOSTIC=0 (skip the no-Redis
+// BENCH_SECTIONS (micro,token,api,fleet,callback,profile,memory,accounts), BENCH_DIAGNOSTIC=0 (skip the no-Redis
 // express rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
 // the ratios need), BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/),
 // BENCH_OUTPUT (bench/results.md).
@@ -21,6 +21,7 @@ import {
   benchMemory,
   type CallbackRowResult,
 } from './callback';
+import type { AccountsBenchInput, AccountsLookupResult, AccountsMemoryResult } from './accounts';
 import { benchFleet } from './fleet';
 import type { MicroInput, MicroRow } from './micro';
 import { runScript, startServer } from './processes';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const root = process.cwd();
   if (!existsSync(join(root, 'bench'))) throw new Error('run `npm run bench` from the repo root');
   const sections = new Set(
-    (env.BENCH_SECTIONS ?? 'micro,token,api,fleet,callback,profile,memory').split(','),
+    (env.BENCH_SECTIONS ?? 'micro,token,api,fleet,callback,profile,memory,accounts').split(','),
   );
   const adapters = (env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as BenchAdapter[];
   const settings = {
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
       );
     }
     if (sections.has('api')) {
-      log('8. API calls through the client vs plain fetch…');
+      log('9. API calls through the client vs plain fetch…');
       report.api = await runScript<ApiCallsResult>('api-calls', {
         apiBaseUrl: api.url,
         appId: api.appId,
@@ -210,6 +211,23 @@ async function main(): Promise<void> {
           rmSync(dir, { recursive: true, force: true });
         }
       }
+    }
+    if (sections.has('accounts')) {
+      log('8. Several accounts: a push with 1 vs 1 000 accounts, bytes per account…');
+      const base = { rounds: 12, pushes: 4_000, accounts: 10_000 };
+      const lookup = await runScript<AccountsLookupResult>('accounts', {
+        ...base,
+        part: 'lookup',
+      } satisfies AccountsBenchInput);
+      const memory = await runScript<AccountsMemoryResult>(
+        'accounts',
+        { ...base, part: 'memory' } satisfies AccountsBenchInput,
+        { execArgv: ['--expose-gc'] },
+      );
+      report.accounts = { lookup, memory };
+      log(
+        `  ratio ${lookup.ratio.toFixed(3)}; ${Math.round(memory.bytesPerAccount)} bytes/account`,
+      );
     }
     if (sections.has('memory')) {
       log(`4. Memory over ${settings.memoryPushes} safe-mode pushes…`);

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { RedisModule } from '@liaoliaots/nestjs-redis';
 import { WechatModule } from '@app/wechat';
+import { environmentOnly } from './config/env-file.loader';
 import { wechatConfig } from './config/wechat.config';
 import { LoginModule } from './login/login.module';
+import { demoRedisModules, readDemoRedis } from './redis/demo-redis';
 import type { DemoSandbox } from './sandbox/demo-sandbox';
 import { SandboxModule } from './sandbox/sandbox.module';
 
@@ -11,29 +11,29 @@ import { SandboxModule } from './sandbox/sandbox.module';
 export interface AppOptions {
   /** The simulated WeChat, when main.ts started one: mounts the sandbox-only routes (`/sandbox`). */
   sandbox?: DemoSandbox;
+  /**
+   * The global `ConfigModule`: main.ts passes the one that read `.env` (`loadEnvFile()`). Default:
+   * one that reads no file, so a test's app sees only the environment it was given.
+   */
+  config?: DynamicModule | Promise<DynamicModule>;
 }
 
 /** The demo host app: a stand-in for the monolith that imports the WeChat module. */
 @Module({})
 export class AppModule {
-  /** The app module; the environment (REDIS_URL, WECHAT_*) is read when this is called. */
+  /**
+   * The app module. The `REDIS_*` variables are read when this is called, the `WECHAT_*` ones
+   * when the app starts (see `config/wechat-env.table.ts`).
+   *
+   * @throws DemoEnvError when a `REDIS_*` variable is malformed.
+   */
   static register(options: AppOptions = {}): DynamicModule {
-    const redisUrl = process.env.REDIS_URL;
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true }),
-        // Redis when REDIS_URL is set; otherwise the token and the login scenes stay in memory.
-        ...(redisUrl
-          ? [
-              RedisModule.forRoot({
-                // Fail fast while Redis is down; the module batches its own commands (see README).
-                config: { url: redisUrl, maxRetriesPerRequest: 1 },
-                readyLog: false,
-                closeClient: true,
-              }),
-            ]
-          : []),
+        options.config ?? environmentOnly(),
+        // A Cluster, a Sentinel-managed primary or REDIS_URL; none → token and scenes in memory.
+        ...demoRedisModules(readDemoRedis()),
         WechatModule.forRootAsync({ ...wechatConfig.asProvider(), isGlobal: true }),
         LoginModule,
         ...(options.sandbox ? [SandboxModule.register(options.sandbox)] : []),

@@ -1,37 +1,47 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { WechatAccounts } from '@app/wechat';
 import { AppModule } from './app.module';
+import { DemoEnvError } from './config/demo-env.error';
+import { demoSettingsFromEnv } from './config/demo-env.parser';
+import { loadEnvFile } from './config/env-file.loader';
+import { wechatOptionsFromEnv } from './config/wechat-env.parser';
 import { startDemoSandbox } from './sandbox/demo-sandbox';
 
-/** The HTTP platforms the demo runs on, picked by `HTTP_ADAPTER`. */
-const HTTP_ADAPTERS = ['express', 'fastify'] as const;
-type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
-
-function httpAdapterName(value = process.env.HTTP_ADAPTER ?? 'express'): HttpAdapterName {
-  const name = HTTP_ADAPTERS.find((candidate) => candidate === value.toLowerCase());
-  if (!name) throw new Error(`HTTP_ADAPTER must be "express" or "fastify", not "${value}"`);
-  return name;
-}
-
 async function bootstrap(): Promise<void> {
-  const adapter = httpAdapterName();
+  // `.env` first: it may hold WECHAT_APP_ID, which decides on sandbox mode.
+  const config = await loadEnvFile();
+  const { port, httpAdapter } = demoSettingsFromEnv(process.env);
   const sandbox = await startDemoSandbox();
-  const module = AppModule.register({ sandbox });
+  // Checked before Nest starts, so a bad value stops the demo with one line naming the variable.
+  wechatOptionsFromEnv(process.env);
+  const module = AppModule.register({ sandbox, config });
   const app: INestApplication =
-    adapter === 'fastify'
+    httpAdapter === 'fastify'
       ? await NestFactory.create(module, new FastifyAdapter())
       : await NestFactory.create(module);
   app.enableShutdownHooks();
-  const port = Number(process.env.PORT ?? 3000);
   // Fastify listens on localhost only unless told otherwise; Express on every interface.
-  await (adapter === 'fastify' ? app.listen(port, '0.0.0.0') : app.listen(port));
+  await (httpAdapter === 'fastify' ? app.listen(port, '0.0.0.0') : app.listen(port));
+  const listening = app.getHttpServer() as { address(): { port: number } | string | null };
+  const address = listening.address();
+  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   const logger = new Logger('Demo');
+  const accounts = app.get(WechatAccounts);
+  const callbacks = accounts
+    .names()
+    .map((name) => (name === accounts.defaultName ? `/wechat (${name})` : `/wechat/${name}`))
+    .join(', ');
   logger.log(
-    `Demo app listening on http://localhost:${port} with ${adapter} (WeChat callback at /wechat)`,
+    `Demo app listening on http://localhost:${actualPort} with ${httpAdapter} (WeChat callbacks at ${callbacks})`,
   );
   if (sandbox)
-    logger.warn(`Open http://localhost:${port}/ and click "Simulate scan" (sandbox mode).`);
+    logger.warn(`Open http://localhost:${actualPort}/ and click "Simulate scan" (sandbox mode).`);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  // A configuration mistake is one line that says what to fix; anything else with its stack.
+  new Logger('Demo').error(error instanceof DemoEnvError ? error.message : error);
+  process.exit(1);
+});

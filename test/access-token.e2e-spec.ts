@@ -18,10 +18,10 @@ import { startWechatApiServer, type WechatApiServer } from '@app/wechat/testing'
 const REDIS_URL = process.env.WECHAT_TEST_REDIS_URL as string;
 
 /** The token's Redis key, as the README's key schema documents it. */
-const accessTokenKey = (keyPrefix: string, appId: string) => `${keyPrefix}access_token:${appId}`;
+const accessTokenKey = (keyPrefix: string, appId: string) => `${keyPrefix}{${appId}}:access_token`;
 /** The refresh lock's Redis key, as the README's key schema documents it. */
 const accessTokenLockKey = (keyPrefix: string, appId: string) =>
-  `${keyPrefix}access_token_lock:${appId}`;
+  `${keyPrefix}{${appId}}:access_token_lock`;
 const TOKEN = '/cgi-bin/token';
 const STABLE = '/cgi-bin/stable_token';
 const TEMPLATE = '/cgi-bin/message/template/send';
@@ -127,12 +127,12 @@ describe('AccessTokenService in one process (token mode)', () => {
     });
   });
 
-  it('stores the token in Redis with TTL = expires_in − margin under <prefix>access_token:<appId>', async () => {
+  it('stores the token in Redis with TTL = expires_in − margin under <prefix>{<appId>}:access_token', async () => {
     const keyPrefix = prefix();
     const { tokens } = instance(server, { keyPrefix });
     const token = await tokens.getAccessToken();
     const redis = newRedis();
-    const key = `${keyPrefix}access_token:${server.appId}`;
+    const key = `${keyPrefix}{${server.appId}}:access_token`;
     expect(accessTokenKey(keyPrefix, server.appId)).toBe(key);
     expect(await redis.get(key)).toBe(token);
     const pttl = await redis.pttl(key);
@@ -720,6 +720,75 @@ describe('several OS processes (token-worker.ts)', () => {
     expect((await c.run('token', 1)).values).toEqual([forced]);
     expect(await redis.get(key)).toBeNull();
     expect(flags().filter((flag) => flag)).toEqual([true]);
+  });
+
+  describe('rolling deploy next to processes of version 0.1 (old key names)', () => {
+    const redis = newRedis();
+    const options = (): TokenTestOptions => ({
+      appId: server.appId,
+      appSecret: server.appSecret,
+      apiBaseUrl: server.url,
+      keyPrefix: prefix(),
+    });
+
+    it('2 old + 2 new processes × 50 concurrent cold calls → exactly 1 upstream call, 1 token', async () => {
+      const shared = options();
+      await Promise.all(
+        workers.map((worker, i) =>
+          worker.setup(shared, REDIS_URL, i % 2 === 0 ? '0.1' : 'current'),
+        ),
+      );
+      const results = await Promise.all(workers.map((worker) => worker.run('token', 50)));
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      expect(new Set(results.flatMap((r) => r.values))).toEqual(new Set(server.issuedTokens));
+      expect(server.calls(TOKEN)).toBe(1);
+    });
+
+    it('each version reuses the token the other stored: no extra upstream call either way', async () => {
+      const [oldA, fresh, oldB] = workers;
+      const first = options();
+      await oldA.setup(first, REDIS_URL, '0.1');
+      await fresh.setup(first, REDIS_URL, 'current');
+      const stored = (await oldA.run('token', 1)).values[0];
+      expect((await fresh.run('token', 5)).values).toEqual(Array(5).fill(stored));
+      expect(server.calls(TOKEN)).toBe(1);
+      expect(await redis.get(`${first.keyPrefix}access_token:${server.appId}`)).toBe(stored);
+
+      server.reset();
+      const second = options();
+      await fresh.setup(second, REDIS_URL, 'current');
+      await oldB.setup(second, REDIS_URL, '0.1');
+      const mirrored = (await fresh.run('token', 1)).values[0];
+      expect((await oldB.run('token', 5)).values).toEqual(Array(5).fill(mirrored));
+      expect(server.calls(TOKEN)).toBe(1);
+      expect(await redis.get(`${second.keyPrefix}{${server.appId}}:access_token`)).toBe(mirrored);
+      expect(await redis.get(`${second.keyPrefix}access_token:${server.appId}`)).toBe(mirrored);
+    });
+
+    it('40001 on a mixed fleet → exactly 1 refresh, every send succeeds after one retry', async () => {
+      const shared = options();
+      await Promise.all(
+        workers.map((worker, i) =>
+          worker.setup(shared, REDIS_URL, i % 2 === 0 ? '0.1' : 'current'),
+        ),
+      );
+      await Promise.all(workers.map((worker) => worker.run('token', 5)));
+      expect(server.calls(TOKEN)).toBe(1);
+      server.invalidateAllTokens();
+      const results = await Promise.all(workers.map((worker) => worker.run('send', 20)));
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      expect(server.calls(TOKEN)).toBe(2);
+    });
+
+    it('legacyKeys: false leaves the old names alone', async () => {
+      const shared = { ...options(), legacyKeys: false };
+      const [fresh] = workers;
+      await fresh.setup(shared, REDIS_URL, 'current');
+      await fresh.run('token', 1);
+      expect(await redis.keys(`${shared.keyPrefix}*`)).toEqual([
+        `${shared.keyPrefix}{${server.appId}}:access_token`,
+      ]);
+    });
   });
 
   it('the lock holder is SIGKILLed mid-fetch → the others get a token within lockTtlMs + a poll', async () => {

@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { WechatPushSimulator, type WechatPushMode } from '@app/wechat/testing';
+import { clearDemoEnv } from './support/demo-env';
 import {
   SANDBOX_APP_SECRET,
   startWechatApiServer,
@@ -26,6 +27,7 @@ describe('demo app (src/) end to end', () => {
   let api: WechatApiServer;
   let app: INestApplication<App>;
   let redis: Redis;
+  let restoreEnv: () => void = () => undefined;
   const sim = new WechatPushSimulator({
     token: TOKEN,
     appId: APP_ID,
@@ -35,6 +37,8 @@ describe('demo app (src/) end to end', () => {
 
   beforeAll(async () => {
     api = await startWechatApiServer({ appId: APP_ID });
+    // Only what this suite sets: none of the developer's WECHAT_* variables.
+    restoreEnv = clearDemoEnv();
     Object.assign(process.env, {
       WECHAT_APP_ID: APP_ID,
       WECHAT_APP_SECRET: SANDBOX_APP_SECRET,
@@ -55,6 +59,7 @@ describe('demo app (src/) end to end', () => {
     await app?.close();
     await api?.close();
     redis?.disconnect();
+    restoreEnv();
   });
 
   const http = () => request(app.getHttpServer());
@@ -71,10 +76,11 @@ describe('demo app (src/) end to end', () => {
     const { MsgCrypt, computeSignature } = await import('@app/wechat');
     const crypt = new MsgCrypt({ token: TOKEN, encodingAESKey: AES_KEY, appId: APP_ID });
     const echostr = crypt.encrypt('5927302216548');
-    const msgSignature = computeSignature(TOKEN, '1700000000', 'n1', echostr);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const msgSignature = computeSignature(TOKEN, timestamp, 'n1', echostr);
     const res = await http()
       .get('/wechat')
-      .query({ msg_signature: msgSignature, timestamp: '1700000000', nonce: 'n1', echostr });
+      .query({ msg_signature: msgSignature, timestamp, nonce: 'n1', echostr });
     expect(res.status).toBe(200);
     expect(res.text).toBe('5927302216548');
   });
@@ -193,7 +199,7 @@ describe('demo app (src/) end to end', () => {
 
   it('shares one access_token through Redis across QR code and user-info calls', async () => {
     expect(api.calls('/cgi-bin/token') + api.calls('/cgi-bin/stable_token')).toBe(1);
-    const key = `wechat:access_token:${APP_ID}`;
+    const key = `wechat:{${APP_ID}}:access_token`;
     expect(await redis.get(key)).toBe(api.issuedTokens[0]);
     // 7200 s from WeChat minus the 300 s safety margin.
     expect(await redis.pttl(key)).toBeGreaterThan(6_800_000);

@@ -119,6 +119,18 @@ describe.each(HTTP_ADAPTERS)('demo app on %s in sandbox mode (no credentials)', 
     expect(delivery.status).toBe(200);
   });
 
+  it('accepts only encrypted pushes (requireEncryption: the sandbox is in safe mode)', async () => {
+    expect(process.env.WECHAT_REQUIRE_ENCRYPTION).toBe('true');
+    const sim = WechatPushSimulator.fromApp(app);
+    const plain = await sim.deliver(`${baseUrl}/wechat`, sim.text('plaintext'), 'plaintext');
+    expect(plain.status).toBe(403);
+    expect(JSON.parse(plain.body)).toEqual({
+      message: 'Encrypted push required',
+      error: 'Forbidden',
+      statusCode: 403,
+    });
+  });
+
   it('reports a refused push with its status and no reply', async () => {
     const stranger = new WechatPushSimulator({ token: 'not-the-token', appId: 'wx_other' });
     const delivery = await stranger.deliver(`${baseUrl}/wechat`, stranger.text('x'));

@@ -344,7 +344,7 @@ describe('token rejection and fatal errors (callWithToken)', () => {
       msgId: '9007199254740993',
     });
     expect(server.calls(TOKEN)).toBe(2);
-    expect(await redis.get(`${options.keyPrefix}access_token:${server.appId}`)).toBe(
+    expect(await redis.get(`${options.keyPrefix}{${server.appId}}:access_token`)).toBe(
       server.issuedTokens[1],
     );
   });

@@ -118,7 +118,7 @@ describe('menus as code, in one process', () => {
     expect(app.get(WechatMenuAsCode).lastOutcome).toBe('failed');
     expect(server.calls(CREATE)).toBe(0);
     expect(output.text()).toMatch(
-      /WeChat menu not applied: WeChat API \/cgi-bin\/menu\/get failed with errcode 48001: api unauthorized rid: \S+ Hint: this account may not call this API/,
+      /WeChat menu of account "default" not applied: WeChat API \/cgi-bin\/menu\/get failed with errcode 48001: api unauthorized rid: \S+ Hint: this account is not authorized for this API/,
     );
     await app.close();
   });
@@ -133,13 +133,13 @@ describe('menus as code, in one process', () => {
   it('an instance that cannot get the lock within lockWaitMs skips and says so', async () => {
     const store = new MemoryAccessTokenStore();
     const prefix = `menu:${randomUUID()}:`;
-    await store.tryLock(`${prefix}menu_lock:${server.appId}`, 'someone-else', 60_000);
+    await store.tryLock(`${prefix}{${server.appId}}:menu_lock`, 'someone-else', 60_000);
     const lines: string[] = [];
     const sync = new WechatMenuSync(
       {} as never,
       store,
       {
-        lockKey: `${prefix}menu_lock:${server.appId}`,
+        lockKey: `${prefix}{${server.appId}}:menu_lock`,
         lockTtlMs: 1000,
         lockPollIntervalMs: 10,
         lockWaitMs: 50,
@@ -148,7 +148,7 @@ describe('menus as code, in one process', () => {
     );
     await expect(sync.apply(MENU)).resolves.toBe('skipped');
     expect(lines).toEqual([
-      `WeChat menu not checked: another instance held ${prefix}menu_lock:${server.appId} for more than 50 ms.`,
+      `WeChat menu not checked: another instance held ${prefix}{${server.appId}}:menu_lock for more than 50 ms.`,
     ]);
     expect(server.calls()).toBe(0);
   });

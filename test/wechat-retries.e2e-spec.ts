@@ -288,7 +288,7 @@ describe('WeChat retries, the 5 s deadline and faults', () => {
       // Shared again: the next refresh lands in the restarted Redis, where a second instance reads it.
       await client.clearAccessToken();
       const token = await client.getAccessToken();
-      expect(await moduleRedis.get(`${prefix}restart:access_token:${APP_ID}`)).toBe(token);
+      expect(await moduleRedis.get(`${prefix}restart:{${APP_ID}}:access_token`)).toBe(token);
     });
   });
 });

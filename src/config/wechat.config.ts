@@ -1,15 +1,12 @@
 import { registerAs } from '@nestjs/config';
 import type { WechatModuleOptions } from '@app/wechat';
+import { wechatOptionsFromEnv } from './wechat-env.parser';
 
 /**
- * The demo's WeChat configuration, read from the environment. Used as
+ * The demo's WeChat configuration, read from the environment (`WECHAT_*` and `REDIS_URL`, see
+ * `wechat-env.table.ts`) when the app starts. Used as
  * `WechatModule.forRootAsync(wechatConfig.asProvider())`.
  */
-export const wechatConfig = registerAs('wechat', (): WechatModuleOptions => ({
-  appId: process.env.WECHAT_APP_ID ?? '',
-  appSecret: process.env.WECHAT_APP_SECRET ?? '',
-  token: process.env.WECHAT_TOKEN,
-  encodingAESKey: process.env.WECHAT_ENCODING_AES_KEY || undefined,
-  apiBaseUrl: process.env.WECHAT_API_BASE_URL || undefined,
-  redis: process.env.REDIS_URL ? { clientName: 'default' } : undefined,
-}));
+export const wechatConfig = registerAs('wechat', (): WechatModuleOptions =>
+  wechatOptionsFromEnv(process.env),
+);

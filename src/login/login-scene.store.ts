@@ -1,9 +1,11 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { RedisService } from '@liaoliaots/nestjs-redis';
+import { Injectable } from '@nestjs/common';
 import type { WechatUserInfo } from '@app/wechat';
+import { DemoKvStore } from '../redis/demo-kv.store';
 
 /** The state of one "scan to log in" scene. */
 export interface LoginScene {
+  /** The account that issued the scene. */
+  readonly account?: string;
   readonly expiresAt: number;
   readonly openId?: string;
   readonly user?: WechatUserInfo;
@@ -13,34 +15,23 @@ export interface LoginScene {
 const GRACE_MS = 10 * 60 * 1000;
 
 /**
- * Where login scenes live: in Redis (shared by every instance) when REDIS_URL is set, otherwise in
- * this process's memory. A record is kept for the QR code's lifetime plus a grace period.
+ * Where login scenes live (`demo:login:<scene>`, in the demo's Redis or memory): a record is kept
+ * for the QR code's lifetime plus a grace period.
  */
 @Injectable()
 export class LoginSceneStore {
-  private readonly memory = new Map<string, { scene: LoginScene; until: number }>();
+  constructor(private readonly kv: DemoKvStore) {}
 
-  constructor(@Optional() private readonly redisService?: RedisService) {}
-
-  async save(sceneId: string, scene: LoginScene): Promise<void> {
-    const ttlMs = Math.max(scene.expiresAt - Date.now(), 0) + GRACE_MS;
-    const redis = this.redisService?.getOrThrow();
-    if (redis) {
-      await redis.set(this.key(sceneId), JSON.stringify(scene), 'PX', ttlMs);
-      return;
-    }
-    this.memory.set(sceneId, { scene, until: Date.now() + ttlMs });
+  save(sceneId: string, scene: LoginScene): Promise<void> {
+    return this.kv.set(
+      this.key(sceneId),
+      scene,
+      Math.max(scene.expiresAt - Date.now(), 0) + GRACE_MS,
+    );
   }
 
-  async get(sceneId: string): Promise<LoginScene | undefined> {
-    const redis = this.redisService?.getOrThrow();
-    if (redis) {
-      const value = await redis.get(this.key(sceneId));
-      return value ? (JSON.parse(value) as LoginScene) : undefined;
-    }
-    const entry = this.memory.get(sceneId);
-    if (entry && entry.until <= Date.now()) this.memory.delete(sceneId);
-    return entry && entry.until > Date.now() ? entry.scene : undefined;
+  get(sceneId: string): Promise<LoginScene | undefined> {
+    return this.kv.get<LoginScene>(this.key(sceneId));
   }
 
   private key(sceneId: string): string {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { LoginController } from './login.controller';
 import { LoginPageController } from './login-page.controller';
 import { LoginEventsHandler } from './login-events.handler';
@@ -7,6 +8,7 @@ import { LoginService } from './login.service';
 
 /** "Scan the code to log in", built on the WeChat module. */
 @Module({
+  imports: [AuthModule],
   controllers: [LoginController, LoginPageController],
   providers: [LoginService, LoginSceneStore, LoginEventsHandler],
 })

@@ -1,5 +1,14 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { InjectWechatOptions, type ResolvedWechatOptions } from '@app/wechat';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Post,
+  Req,
+} from '@nestjs/common';
+import { WechatAccounts } from '@app/wechat';
 import { WechatPushSimulator } from '@app/wechat/testing';
 import { SANDBOX_OPEN_ID } from './demo-sandbox';
 
@@ -8,6 +17,8 @@ export interface SimulateScanRequest {
   scene?: unknown;
   /** `SCAN` (an existing follower, the default) or `subscribe` (a new one). */
   event?: unknown;
+  /** The account the user scans at (default: the default account). */
+  account?: unknown;
 }
 
 /** What `POST /sandbox/scan` answers: the app's own reply, as WeChat would read it. */
@@ -18,13 +29,13 @@ export interface SimulateScanResult {
 }
 
 /**
- * Sandbox only: makes the push simulator do what WeChat does when a user scans a login code. The
- * push goes to this app's own `/wechat` endpoint over HTTP, through the real guard, decryption and
- * handlers.
+ * Sandbox only: makes the push simulator do what WeChat does when a user scans a login code at one
+ * account. The push goes to this app's own `/wechat` (or `/wechat/<account>`) endpoint over HTTP,
+ * through the real guard, decryption and handlers.
  */
 @Controller('sandbox')
 export class SandboxController {
-  constructor(@InjectWechatOptions() private readonly options: ResolvedWechatOptions) {}
+  constructor(private readonly accounts: WechatAccounts) {}
 
   @Get()
   status(): { sandbox: true; openId: string } {
@@ -45,15 +56,25 @@ export class SandboxController {
     if (event !== 'SCAN' && event !== 'subscribe') {
       throw new BadRequestException('event must be "SCAN" or "subscribe"');
     }
+    const name = body?.account;
+    if (name !== undefined && typeof name !== 'string') {
+      throw new BadRequestException('account must be the name of an account');
+    }
+    const account = name === undefined ? this.accounts.defaultAccount : this.accounts.find(name);
+    if (!account || (name !== undefined && account.name !== name)) {
+      throw new NotFoundException('Unknown WeChat account');
+    }
+    const { options } = account;
     const sim = new WechatPushSimulator({
-      token: this.options.token ?? '',
-      appId: this.options.appId,
-      encodingAESKey: this.options.encodingAESKey,
+      token: options.token ?? '',
+      appId: options.appId,
+      encodingAESKey: options.encodingAESKey,
       openId: SANDBOX_OPEN_ID,
     });
     const eventKey = event === 'subscribe' ? `qrscene_${scene}` : scene;
-    const mode = this.options.encodingAESKey ? 'safe' : 'plaintext';
-    const url = `http://127.0.0.1:${request.socket.localPort ?? 0}/wechat`;
+    const mode = options.encodingAESKey ? 'safe' : 'plaintext';
+    const path = name === undefined ? '/wechat' : `/wechat/${account.name}`;
+    const url = `http://127.0.0.1:${request.socket.localPort ?? 0}${path}`;
     const delivery = await sim.deliver(
       url,
       sim.event(event, { EventKey: eventKey, Ticket: 'sandbox' }),

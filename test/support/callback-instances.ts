@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { AccountsInstanceConfig } from './accounts-instance';
 import type { CallbackInstanceConfig } from './callback-instance';
 
 const ROOT = join(__dirname, '..', '..');
@@ -18,19 +19,31 @@ export interface CallbackInstance {
 }
 
 /** Starts one callback instance process and waits until it listens. */
-export async function startCallbackInstance(
-  config: CallbackInstanceConfig,
+export function startCallbackInstance(config: CallbackInstanceConfig): Promise<CallbackInstance> {
+  return startAppProcess(ENTRY, 'CALLBACK_INSTANCE', config);
+}
+
+/** Starts one multi-account host app process (test/support/accounts-instance.ts). */
+export function startAccountsInstance(config: AccountsInstanceConfig): Promise<CallbackInstance> {
+  return startAppProcess(join(__dirname, 'accounts-instance.ts'), 'ACCOUNTS_INSTANCE', config);
+}
+
+/** Starts `entry` with its JSON configuration in the environment variable `envName`. */
+async function startAppProcess(
+  entry: string,
+  envName: string,
+  config: object,
 ): Promise<CallbackInstance> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', ENTRY],
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
         ...process.env,
         TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-        CALLBACK_INSTANCE: JSON.stringify(config),
+        [envName]: JSON.stringify(config),
       },
     },
   );

@@ -1,20 +1,15 @@
-/** The environment the demo reads its WeChat and Redis configuration from. */
-const DEMO_ENV = [
-  'WECHAT_APP_ID',
-  'WECHAT_APP_SECRET',
-  'WECHAT_TOKEN',
-  'WECHAT_ENCODING_AES_KEY',
-  'WECHAT_API_BASE_URL',
-  'REDIS_URL',
-] as const;
+import { ENV_VARIABLES } from '../../src/config/wechat-env.table';
 
 /**
- * Clears the demo's configuration from `process.env`, as on a fresh machine (so the demo starts in
- * sandbox mode); returns a function that puts the previous values back.
+ * Clears every variable the demo reads (its table, `src/config/wechat-env.table.ts`: `PORT`,
+ * `HTTP_ADAPTER`, `REDIS_URL` and each `WECHAT_*` module option) from `process.env`, as on a fresh
+ * machine (so the demo starts in sandbox mode with every default, whatever the developer's shell
+ * holds); returns a function that puts the previous values back. The harness's own variables
+ * (`WECHAT_TEST_REDIS_URL`) are not the demo's and stay.
  */
 export function clearDemoEnv(): () => void {
-  const saved = new Map(DEMO_ENV.map((name) => [name, process.env[name]]));
-  for (const name of DEMO_ENV) delete process.env[name];
+  const saved = new Map(ENV_VARIABLES.map((name) => [name, process.env[name]]));
+  for (const name of ENV_VARIABLES) delete process.env[name];
   return () => {
     for (const [name, value] of saved) {
       if (value === undefined) delete process.env[name];

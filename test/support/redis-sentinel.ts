@@ -21,9 +21,11 @@ export interface RedisSentinelHandle {
  */
 export async function startRedisSentinel(name = 'mymaster'): Promise<RedisSentinelHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'wechat-sentinel-'));
-  const primary = await startRedisServer();
+  // In the temporary directory: a replica's full sync writes dump.rdb to its working directory.
+  const primary = await startRedisServer({ cwd: dir });
   const replica = await startRedisServer({
     args: ['--replicaof', '127.0.0.1', String(primary.port)],
+    cwd: dir,
   });
   const port = await getFreePort();
   const config = join(dir, 'sentinel.conf');

@@ -1,23 +1,52 @@
 // A separate OS process with its own ioredis connection, AccessTokenService and
 // WechatClientService, driven over IPC by test/support/token-workers.ts (multi-process tests).
 // Run with: node -r ts-node/register/transpile-only -r tsconfig-paths/register test/support/token-worker.ts
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import {
   AccessTokenService,
+  JsapiTicketService,
+  LegacyKeysAccessTokenStore,
   RedisAccessTokenStore,
   WechatClientService,
   WechatHttpClient,
+  type AccessTokenStore,
+  type WechatRedisClient,
 } from '@app/wechat';
 import { tokenTestOptions, type TokenTestOptions } from './token-options';
-import type { TokenWorkerFailure, TokenWorkerRequest, TokenWorkerResult } from './token-workers';
+import { version01KeyNames } from './version-01-key-names.store';
+import type {
+  TokenWorkerFailure,
+  TokenWorkerOp,
+  TokenWorkerRequest,
+  TokenWorkerResult,
+  TokenWorkerVersion,
+} from './token-workers';
 
-let redis: Redis | undefined;
+let redis: WechatRedisClient | undefined;
 let tokens: AccessTokenService | undefined;
 let client: WechatClientService | undefined;
+let tickets: JsapiTicketService | undefined;
 
-async function setup(options: TokenTestOptions, redisUrl: string): Promise<void> {
+/** A client for `redis://…`, or a Cluster for `cluster://host:port,host:port,…`. */
+function connect(url: string): WechatRedisClient {
+  if (!url.startsWith('cluster://')) return new Redis(url, { maxRetriesPerRequest: 1 });
+  const nodes = url
+    .slice('cluster://'.length)
+    .split(',')
+    .map((node) => {
+      const [host, port] = node.split(':');
+      return { host, port: Number(port) };
+    });
+  return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 1 } });
+}
+
+async function setup(
+  options: TokenTestOptions,
+  redisUrl: string,
+  version: TokenWorkerVersion,
+): Promise<void> {
   await redis?.quit().catch(() => undefined);
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const connection = connect(redisUrl);
   connection.on('error', () => undefined);
   redis = connection;
   if (connection.status !== 'ready') {
@@ -25,12 +54,24 @@ async function setup(options: TokenTestOptions, redisUrl: string): Promise<void>
   }
   const resolved = tokenTestOptions(options);
   const http = new WechatHttpClient(resolved);
-  tokens = new AccessTokenService(resolved, new RedisAccessTokenStore(connection), http);
+  const store: AccessTokenStore = new RedisAccessTokenStore(connection);
+  // As the module builds it (legacyKeys on by default), or as the previous version ran.
+  tokens = new AccessTokenService(
+    resolved,
+    version === '0.1'
+      ? version01KeyNames(store)
+      : resolved.legacyKeys
+        ? new LegacyKeysAccessTokenStore(store)
+        : store,
+    http,
+  );
   client = new WechatClientService(tokens, http, resolved);
+  tickets = new JsapiTicketService(resolved, store, http, tokens);
 }
 
-async function run(op: 'token' | 'send', count: number): Promise<TokenWorkerResult> {
-  if (!tokens || !client) throw new Error('run before setup');
+async function run(op: TokenWorkerOp, count: number): Promise<TokenWorkerResult> {
+  if (!tokens || !client || !tickets) throw new Error('run before setup');
+  const ticketService = tickets;
   const startedAt = Date.now();
   const values: string[] = [];
   const errors: string[] = [];
@@ -42,6 +83,8 @@ async function run(op: 'token' | 'send', count: number): Promise<TokenWorkerResu
       try {
         if (op === 'token') {
           values.push(await service.getAccessToken());
+        } else if (op === 'jsapi') {
+          values.push(await ticketService.getTicket());
         } else {
           const { msgId } = await api.sendTemplateMessage({
             touser: 'oWorkerUser0001',
@@ -77,7 +120,7 @@ process.on('message', (message: TokenWorkerRequest) => {
   const work = async (): Promise<unknown> => {
     switch (message.type) {
       case 'setup':
-        return setup(message.options, message.redisUrl);
+        return setup(message.options, message.redisUrl, message.version ?? 'current');
       case 'run':
         return run(message.op, message.count);
       case 'exit':

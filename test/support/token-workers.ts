@@ -25,10 +25,19 @@ export interface TokenWorkerFailure {
   path?: string;
 }
 
+/**
+ * Which version a worker behaves as in Redis: this one, or 0.1 (the previous key names, for the
+ * rolling-deploy tests).
+ */
+export type TokenWorkerVersion = 'current' | '0.1';
+
+/** What a worker's `run` calls: getAccessToken, sendTemplateMessage or JsapiTicketService.getTicket. */
+export type TokenWorkerOp = 'token' | 'send' | 'jsapi';
+
 /** IPC request to a worker. */
 export type TokenWorkerRequest = { id: number } & (
-  | { type: 'setup'; options: TokenTestOptions; redisUrl: string }
-  | { type: 'run'; op: 'token' | 'send'; count: number }
+  | { type: 'setup'; options: TokenTestOptions; redisUrl: string; version?: TokenWorkerVersion }
+  | { type: 'run'; op: TokenWorkerOp; count: number }
   | { type: 'exit' }
 );
 
@@ -49,10 +58,13 @@ export interface TokenWorker {
   readonly pid: number;
   /** Everything the worker wrote to stdout and stderr so far. */
   output(): string;
-  /** (Re)creates its Redis connection and services with these options; resolves when ready. */
-  setup(options: TokenTestOptions, redisUrl: string): Promise<void>;
+  /**
+   * (Re)creates its Redis connection (`redis://…`, or `cluster://host:port,…` for a Cluster) and
+   * services with these options; resolves when ready.
+   */
+  setup(options: TokenTestOptions, redisUrl: string, version?: TokenWorkerVersion): Promise<void>;
   /** Runs `count` concurrent `getAccessToken()` (`token`) or `sendTemplateMessage()` (`send`). */
-  run(op: 'token' | 'send', count: number): Promise<TokenWorkerResult>;
+  run(op: TokenWorkerOp, count: number): Promise<TokenWorkerResult>;
   /** Kills the process with a signal and waits for its exit. */
   kill(signal: NodeJS.Signals): Promise<void>;
   /** Asks the process to exit (closing its Redis connection) and waits for it. */
@@ -101,11 +113,15 @@ class ForkedTokenWorker implements TokenWorker {
     return this.waitFor(0);
   }
 
-  async setup(options: TokenTestOptions, redisUrl: string): Promise<void> {
-    await this.request({ type: 'setup', options, redisUrl });
+  async setup(
+    options: TokenTestOptions,
+    redisUrl: string,
+    version: TokenWorkerVersion = 'current',
+  ): Promise<void> {
+    await this.request({ type: 'setup', options, redisUrl, version });
   }
 
-  async run(op: 'token' | 'send', count: number): Promise<TokenWorkerResult> {
+  async run(op: TokenWorkerOp, count: number): Promise<TokenWorkerResult> {
     return (await this.request({ type: 'run', op, count })) as TokenWorkerResult;
   }
 

@@ -8,14 +8,39 @@ export {
   WECHAT_ASYNC_OPTIONS_TYPE,
   type WechatModuleExtras,
 } from './wechat.module-definition';
-export { WECHAT_OPTIONS, WECHAT_ACCESS_TOKEN_STORE } from './wechat.constants';
+export { WECHAT_OPTIONS, WECHAT_ACCESS_TOKEN_STORE, WECHAT_ACCOUNTS } from './wechat.constants';
 export type {
   WechatModuleOptions,
   WechatTokenMode,
   WechatNamedRedisClient,
 } from './interfaces/wechat-module-options.interface';
-export type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options.interface';
+export type {
+  ResolvedWechatOptions,
+  ResolvedWechatAccount,
+} from './interfaces/resolved-wechat-options.interface';
 export { resolveWechatOptions } from './wechat-options.resolver';
+
+// Several Official Accounts
+export type {
+  WechatAccountOptions,
+  WechatAccountLoader,
+} from './interfaces/wechat-account-options.interface';
+export { WechatAccount } from './accounts/wechat-account';
+export { WechatAccounts } from './accounts/wechat-accounts.registry';
+export {
+  resolveWechatAccounts,
+  type ResolvedWechatAccountsConfig,
+} from './accounts/wechat-accounts.resolver';
+export {
+  getWechatClientToken,
+  getAccessTokenServiceToken,
+  getMsgCryptServiceToken,
+} from './accounts/wechat-account.tokens';
+export {
+  InjectWechatClient,
+  InjectAccessTokenService,
+  InjectMsgCryptService,
+} from './decorators/inject-wechat-account.decorator';
 
 // Services
 export { WechatClientService } from './api/wechat-client.service';
@@ -68,9 +93,25 @@ export { WechatDraftsApi, DRAFTS_PATHS, MAX_DRAFT_ARTICLES } from './api/domains
 export { WechatPublishApi, PUBLISH_PATHS, type WechatPublishJob } from './api/domains/publish.api';
 export type * from './api/domains/drafts.interfaces';
 export { AccessTokenService } from './token/access-token.service';
+export { FleetCredential, type FleetCredentialOptions } from './token/fleet-credential';
+export type * from './token/shared-credential.interface';
+export { JsapiTicketService } from './jssdk/jsapi-ticket.service';
+export { WechatJssdkService } from './jssdk/wechat-jssdk.service';
+export type * from './jssdk/wechat-jssdk.interfaces';
+export { WechatOAuthService } from './oauth/wechat-oauth.service';
+export {
+  WechatOAuthGuard,
+  type WechatOAuthGuardOptions,
+  type WechatOAuthSession,
+} from './oauth/wechat-oauth.guard';
+export { WechatOAuthUser } from './oauth/wechat-oauth-user.decorator';
+export type * from './oauth/wechat-oauth.interfaces';
+export * from './errors/wechat-oauth.error';
 export * from './token/access-token-store.interface';
 export { MemoryAccessTokenStore } from './token/memory-access-token.store';
 export { RedisAccessTokenStore } from './token/redis-access-token.store';
+export { LegacyKeysAccessTokenStore } from './token/legacy-keys-access-token.store';
+export type { WechatRedisClient } from './redis/wechat-redis-client.type';
 export { MsgCryptService } from './crypto/msg-crypt.service';
 
 // Callback endpoint and handlers
@@ -100,11 +141,13 @@ export type * from './interfaces/wechat-handler.interfaces';
 // Errors
 export { WechatError } from './errors/wechat.error';
 export { WechatConfigError } from './errors/wechat-config.error';
+export { WechatAccountNotFoundError } from './errors/wechat-account-not-found.error';
 export * from './errors/wechat-crypto.error';
 export * from './errors/wechat-xml.error';
 export * from './errors/wechat-reply.error';
 export * from './errors/wechat-api.error';
 export * from './errors/wechat-token.error';
+export * from './errors/wechat-store.error';
 
 // Protocol core (usable without Nest)
 export * from './core';

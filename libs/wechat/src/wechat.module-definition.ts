@@ -3,6 +3,7 @@ import type { WechatModuleOptions } from './interfaces/wechat-module-options.int
 import { DEFAULT_CALLBACK_PATH, WECHAT_CALLBACK_ENABLED } from './wechat.constants';
 import { createWebhookController } from './webhook/create-webhook-controller';
 import { createWechatRedisProvider } from './wechat-redis.provider';
+import { createNamedAccountProviders } from './accounts/wechat-account.tokens';
 
 /** Options of `forRoot`/`forRootAsync` that shape the module itself rather than its services. */
 export interface WechatModuleExtras {
@@ -22,18 +23,23 @@ export const {
   .setFactoryMethodName('createWechatOptions')
   .setExtras<WechatModuleExtras>(
     { isGlobal: false, path: DEFAULT_CALLBACK_PATH },
-    (definition, extras): DynamicModule => ({
-      ...definition,
-      global: extras.isGlobal,
-      controllers:
-        extras.path === false
-          ? []
-          : [createWebhookController(extras.path ?? DEFAULT_CALLBACK_PATH)],
-      providers: [
-        ...(definition.providers ?? []),
-        { provide: WECHAT_CALLBACK_ENABLED, useValue: extras.path !== false },
-        createWechatRedisProvider(WECHAT_MODULE_OPTIONS),
-      ],
-    }),
+    (definition, extras): DynamicModule => {
+      const named = createNamedAccountProviders();
+      return {
+        ...definition,
+        global: extras.isGlobal,
+        controllers:
+          extras.path === false
+            ? []
+            : [createWebhookController(extras.path ?? DEFAULT_CALLBACK_PATH)],
+        providers: [
+          ...(definition.providers ?? []),
+          { provide: WECHAT_CALLBACK_ENABLED, useValue: extras.path !== false },
+          createWechatRedisProvider(WECHAT_MODULE_OPTIONS),
+          ...named,
+        ],
+        exports: [...(definition.exports ?? []), ...named.map(({ provide }) => provide)],
+      };
+    },
   )
   .build();

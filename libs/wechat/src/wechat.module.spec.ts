@@ -64,7 +64,10 @@ describe('WechatModule', () => {
         keyPrefix: 'wechat:',
         tokenSafetyMarginSeconds: 300,
         maxBodyBytes: 65536,
+        bodyReadTimeoutMs: 3000,
         requireEncryption: false,
+        storeWaitMs: 1500,
+        replayWindowSeconds: 300,
         rethrowHandlerErrors: false,
       });
       await moduleRef.close();
@@ -117,6 +120,18 @@ describe('WechatModule', () => {
       ['bad redis option', { redis: 42 as never }, /"redis" must be an ioredis client/],
       ['replyTimeoutMs at 5 s', { replyTimeoutMs: 5000 }, /"replyTimeoutMs" must be under 5000/],
       ['zero dedupTtlSeconds', { dedupTtlSeconds: 0 }, /"dedupTtlSeconds" must be a positive/],
+      ['negative storeWaitMs', { storeWaitMs: -1 }, /"storeWaitMs" must be a non-negative/],
+      ['fractional storeWaitMs', { storeWaitMs: 1.5 }, /"storeWaitMs" must be a non-negative/],
+      [
+        'negative replayWindowSeconds',
+        { replayWindowSeconds: -1 },
+        /"replayWindowSeconds" must be a non-negative integer/,
+      ],
+      [
+        'zero bodyReadTimeoutMs',
+        { bodyReadTimeoutMs: 0 },
+        /"bodyReadTimeoutMs" must be a positive integer/,
+      ],
     ];
 
     it.each(cases)('%s → WechatConfigError at boot', async (_name, patch, message) => {
@@ -140,6 +155,14 @@ describe('WechatModule', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WechatConfigError);
       expect((error as Error).message).not.toContain('SECRETKEY');
+    });
+
+    it('replayWindowSeconds: 0 turns the replay window off', async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [WechatModule.forRoot({ ...OPTIONS, replayWindowSeconds: 0 })],
+      }).compile();
+      expect(moduleRef.get<ResolvedWechatOptions>(WECHAT_OPTIONS).replayWindowSeconds).toBe(0);
+      await moduleRef.close();
     });
 
     it('path: false mounts no endpoint, and then no token is needed', async () => {
@@ -183,6 +206,41 @@ describe('WechatModule', () => {
       await app.init();
       expect(app.get(WechatHandlerRegistry).size).toBe(1);
       await app.close();
+    });
+  });
+
+  describe('the start-up advice on requireEncryption', () => {
+    /** Starts an app with `options` and returns what the module logged. */
+    async function startupLog(options: WechatModuleOptions, path?: false): Promise<string[]> {
+      const lines: string[] = [];
+      const record = (message: unknown): void => void lines.push(String(message));
+      const logger = { log: record, warn: record, error: record, debug: record, verbose: record };
+      const moduleRef = await Test.createTestingModule({
+        imports: [WechatModule.forRoot({ ...options, ...(path === false ? { path } : {}) })],
+      }).compile();
+      const app = moduleRef.createNestApplication({ logger });
+      await app.init();
+      await app.close();
+      return lines;
+    }
+
+    const advice = (lines: string[]): string[] =>
+      lines.filter((line) => line.includes('requireEncryption'));
+
+    it('recommends requireEncryption: true once, without secrets, when a key is set and it is off', async () => {
+      const lines = advice(await startupLog({ ...OPTIONS, redis: undefined }));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/plaintext pushes are accepted/);
+      expect(lines[0]).toMatch(/requireEncryption: true/);
+      for (const secret of [OPTIONS.encodingAESKey, OPTIONS.token, OPTIONS.appSecret]) {
+        expect(lines[0]).not.toContain(secret);
+      }
+    });
+
+    it('says nothing when requireEncryption is on, with no key, or with no endpoint', async () => {
+      expect(advice(await startupLog({ ...OPTIONS, requireEncryption: true }))).toEqual([]);
+      expect(advice(await startupLog({ ...OPTIONS, encodingAESKey: undefined }))).toEqual([]);
+      expect(advice(await startupLog(OPTIONS, false))).toEqual([]);
     });
   });
 });

@@ -1,60 +1,75 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import type { WechatAccount } from '../accounts/wechat-account';
+import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import type { AccessTokenStore } from '../token/access-token-store.interface';
-import { WECHAT_ACCESS_TOKEN_STORE, WECHAT_OPTIONS } from '../wechat.constants';
+import { WECHAT_ACCESS_TOKEN_STORE } from '../wechat.constants';
 import { menuLockKey } from './wechat-api.constants';
-import { WechatClientService } from './wechat-client.service';
 import { WechatMenuSync, type WechatMenuSyncOutcome } from './menu-as-code.sync';
 
 /**
- * Applies the `menu` option at start-up (see {@link WechatMenuSync}). Start-up waits for it; a
- * failure (WeChat unreachable, a refusal) is logged as an error and the app starts anyway.
+ * Applies the `menu` option at start-up (see {@link WechatMenuSync}) to every account configured
+ * at boot (with several accounts the top-level `menu` is shared like the other top-level options),
+ * each under its own lock. Start-up waits for it; a failure (WeChat unreachable, a refusal) is
+ * logged as an error and the app starts anyway.
  */
 @Injectable()
 export class WechatMenuAsCode implements OnApplicationBootstrap {
   private readonly logger = new Logger('WechatMenu');
-  /** The outcome of the last {@link apply} (the one at start-up first); undefined before or without a menu. */
-  lastOutcome: WechatMenuSyncOutcome | 'failed' | undefined;
+  /** The outcome of the last {@link apply} per account name; empty before or without a menu. */
+  readonly outcomes = new Map<string, WechatMenuSyncOutcome | 'failed'>();
 
   /**
-   * @param options the resolved options (`menu`, `keyPrefix`, lock timings).
-   * @param client the account's client.
+   * @param accounts the configured accounts.
    * @param store the shared store that holds the lock.
    */
   constructor(
-    @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
-    private readonly client: WechatClientService,
+    private readonly accounts: WechatAccounts,
     @Inject(WECHAT_ACCESS_TOKEN_STORE) private readonly store: AccessTokenStore,
   ) {}
+
+  /** The outcome for the default account (or the only one); undefined without a menu. */
+  get lastOutcome(): WechatMenuSyncOutcome | 'failed' | undefined {
+    const name = this.accounts.defaultAccount?.name ?? this.accounts.names()[0];
+    return name === undefined ? undefined : this.outcomes.get(name);
+  }
 
   /** Runs the sync when a `menu` is configured. */
   async onApplicationBootstrap(): Promise<void> {
     await this.apply();
   }
 
-  /** The outcome of the sync, `undefined` without a `menu` option, `'failed'` after a logged error. */
+  /**
+   * Runs the sync for every configured account that has a `menu`.
+   *
+   * @returns the outcome for the default account (see {@link lastOutcome}).
+   */
   async apply(): Promise<WechatMenuSyncOutcome | 'failed' | undefined> {
-    const { menu } = this.options;
-    if (menu === undefined) return undefined;
+    for (const name of this.accounts.names()) await this.applyTo(this.accounts.get(name));
+    return this.lastOutcome;
+  }
+
+  private async applyTo(account: WechatAccount): Promise<void> {
+    const { options } = account;
+    const { menu } = options;
+    if (menu === undefined) return;
     const sync = new WechatMenuSync(
-      this.client.menu,
+      account.client.menu,
       this.store,
       {
-        lockKey: menuLockKey(this.options.keyPrefix, this.options.appId),
-        lockTtlMs: this.options.lockTtlMs,
-        lockPollIntervalMs: this.options.lockPollIntervalMs,
-        lockWaitMs: Math.max(this.options.lockWaitMs, this.options.requestTimeoutMs * 2),
+        lockKey: menuLockKey(options.keyPrefix, options.appId),
+        lockTtlMs: options.lockTtlMs,
+        lockPollIntervalMs: options.lockPollIntervalMs,
+        lockWaitMs: Math.max(options.lockWaitMs, options.requestTimeoutMs * 2),
       },
       this.logger,
     );
     try {
-      this.lastOutcome = await sync.apply(menu);
+      this.outcomes.set(account.name, await sync.apply(menu));
     } catch (error: unknown) {
       this.logger.error(
-        `WeChat menu not applied: ${error instanceof Error ? error.message : String(error)}`,
+        `WeChat menu of account "${account.name}" not applied: ${error instanceof Error ? error.message : String(error)}`,
       );
-      this.lastOutcome = 'failed';
+      this.outcomes.set(account.name, 'failed');
     }
-    return this.lastOutcome;
   }
 }

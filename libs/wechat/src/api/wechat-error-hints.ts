@@ -13,7 +13,13 @@ const FIXED_HINTS: Readonly<Record<number, string>> = {
   45009:
     'the daily quota of this API is used up (never retried): it resets at midnight (Beijing time), or an admin can reset it once with /cgi-bin/clear_quota.',
   48001:
-    'this account may not call this API: its account type (subscription vs service account) or verification status lacks the permission (check 接口权限 in the admin console).',
+    'this account is not authorized for this API: check its account type (subscription vs service account) and its verification (接口权限 in the admin console), and for /sns/userinfo the scope (snsapi_userinfo is needed).',
+  10003:
+    "the redirect_uri's host is not the account's web authorization domain: set it in the admin console (设置与开发 → 接口权限 → 网页授权), without scheme or path.",
+  40029:
+    'the OAuth code is invalid or expired (codes live 5 minutes and are single-use): send the user through the authorize URL again.',
+  40163:
+    'the OAuth code was already used (a page refresh, the back button or a double callback replayed it): WechatOAuthService.handleCallback() returns the first result for a replayed code instead.',
   43101:
     'the user refused this subscription template or used up their one-time subscription: ask them to subscribe again (subscribe_msg_popup_event tells you when they accept).',
   40113:

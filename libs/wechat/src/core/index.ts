@@ -20,3 +20,4 @@ export * from './xml-text';
 export * from '../errors/wechat-crypto.error';
 export * from '../errors/wechat-xml.error';
 export * from '../errors/wechat-reply.error';
+export * from './jssdk-signature';

@@ -15,3 +15,17 @@ export function appendHandlerMetadata(
   // Decorators apply bottom-up; prepend so the list reads in source order.
   Reflect.defineMetadata(WECHAT_HANDLER_METADATA, [entry, ...existing], method);
 }
+
+/** The `account` filter of a handler decorator as a list (`undefined`: every account). */
+export function accountsFilter(
+  account: string | readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (account === undefined) return undefined;
+  const list: readonly string[] = typeof account === 'string' ? [account] : [...account];
+  if (list.length === 0 || list.some((name) => typeof name !== 'string' || name === '')) {
+    throw new TypeError(
+      'the "account" filter of a WeChat handler must be a name or a list of names',
+    );
+  }
+  return list;
+}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { WechatClientService } from '../api/wechat-client.service';
+import type { WechatClientService } from '../api/wechat-client.service';
 import type { WechatReply } from '../core/wechat-reply.interfaces';
 import { WechatApiError } from '../errors/wechat-api.error';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
@@ -15,13 +15,18 @@ import { toCustomMessage } from './late-reply.mapper';
 export class WechatLateReplySender {
   private readonly logger = new Logger('WechatModule');
 
-  constructor(
-    private readonly client: WechatClientService,
-    @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
-  ) {}
+  constructor(@Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions) {}
 
-  /** Sends `reply` to `openId`; resolves when done (never rejects). `push` labels the logs. */
-  async send(openId: string, reply: WechatReply, push: string): Promise<void> {
+  /**
+   * Sends `reply` to `openId` through `client` (the receiving account's); resolves when done
+   * (never rejects). `push` labels the logs.
+   */
+  async send(
+    openId: string,
+    reply: WechatReply,
+    push: string,
+    client: WechatClientService,
+  ): Promise<void> {
     if (!this.options.lateReplyViaCustomMessage) {
       this.logger.warn(
         `Late ${reply.type} reply to push ${push} dropped (lateReplyViaCustomMessage is off)`,
@@ -36,7 +41,7 @@ export class WechatLateReplySender {
       return;
     }
     try {
-      await this.client.sendCustomMessage(message);
+      await client.sendCustomMessage(message);
       this.logger.log(
         `Late ${reply.type} reply to push ${push} sent as a customer-service message`,
       );

@@ -1,3 +1,4 @@
+import { budgetClock } from '../redis/redis-budget.runner';
 import type {
   CachedPushResponse,
   PushClaim,
@@ -23,9 +24,11 @@ export class MemoryPushDedupStore implements PushDedupStore {
   private nextSweepAt = 0;
 
   claim(key: string, owner: string, pendingTtlMs: number): Promise<PushClaim> {
+    const entry = this.live(key);
+    if (entry?.owner === owner) return Promise.resolve({ state: 'claimed' });
     const current = this.read(key);
     if (current.state !== 'absent') return Promise.resolve(current);
-    this.write(key, { owner, expiresAt: Date.now() + pendingTtlMs });
+    this.write(key, { owner, expiresAt: budgetClock() + pendingTtlMs });
     return Promise.resolve({ state: 'claimed' });
   }
 
@@ -36,7 +39,7 @@ export class MemoryPushDedupStore implements PushDedupStore {
   complete(key: string, owner: string, response: CachedPushResponse, ttlMs: number): Promise<void> {
     const entry = this.live(key);
     if (!entry || entry.owner === owner) {
-      this.write(key, { response, expiresAt: Date.now() + ttlMs });
+      this.write(key, { response, expiresAt: budgetClock() + ttlMs });
     }
     return Promise.resolve();
   }
@@ -54,7 +57,7 @@ export class MemoryPushDedupStore implements PushDedupStore {
 
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= Date.now()) {
+    if (entry && entry.expiresAt <= budgetClock()) {
       this.entries.delete(key);
       return undefined;
     }
@@ -63,7 +66,7 @@ export class MemoryPushDedupStore implements PushDedupStore {
 
   private write(key: string, entry: Entry): void {
     this.entries.set(key, entry);
-    const now = Date.now();
+    const now = budgetClock();
     if (now >= this.nextSweepAt) {
       this.nextSweepAt = now + SWEEP_INTERVAL_MS;
       for (const [name, value] of this.entries) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { MemoryPushDedupStore } from './memory-push-dedup.store';
 import type { PushDedupStore } from './push-dedup-store.interface';
@@ -40,6 +41,12 @@ describe.each<[string, () => Promise<PushDedupStore>]>([
     expect(await store.peek('k')).toEqual({ state: 'done', response: ANSWER });
   });
 
+  it('a claim already held by the same owner counts as claimed (a retried command)', async () => {
+    expect(await store.claim('k', 'A', 5000)).toEqual({ state: 'claimed' });
+    expect(await store.claim('k', 'A', 5000)).toEqual({ state: 'claimed' });
+    expect(await store.claim('k', 'B', 5000)).toEqual({ state: 'pending' });
+  });
+
   it('release frees only the owner’s claim', async () => {
     await store.claim('k', 'A', 5000);
     await store.release('k', 'B');
@@ -75,7 +82,7 @@ describe('RedisPushDedupStore without a connection', () => {
   it('refuses with WechatTokenStoreError, bounded in time', async () => {
     const redis = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0 });
     redis.on('error', () => undefined);
-    const store = new RedisPushDedupStore(redis, 'x:');
+    const store = new RedisPushDedupStore(redis, 'x:', { storeWaitMs: 100 });
     await expect(store.claim('k', 'A', 1000)).rejects.toThrow(WechatTokenStoreError);
     await expect(store.peek('k')).rejects.toThrow(WechatTokenStoreError);
     redis.disconnect();
@@ -199,5 +206,72 @@ describe('RedisPushDedupStore batching and encoding (a real Redis)', () => {
     await sleep(80);
     expect(await store.peek('short')).toEqual({ state: 'absent' });
     expect(await store.peek('long')).toEqual({ state: 'done', response: ANSWER });
+  });
+
+  it('a key of another type (WRONGTYPE) fails alone: the other claims of its turn are made', async () => {
+    await redis.hset(`${prefix}bad`, 'field', 'value');
+    const results = await Promise.allSettled([
+      store.claim('first', 'A', 5000),
+      store.claim('bad', 'A', 5000),
+      store.claim('third', 'A', 5000),
+    ]);
+    expect(results[0]).toEqual({ status: 'fulfilled', value: { state: 'claimed' } });
+    expect(results[1].status).toBe('rejected');
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(WechatStoreKeyTypeError);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'WECHAT_STORE_KEY_TYPE',
+    });
+    expect(results[2]).toEqual({ status: 'fulfilled', value: { state: 'claimed' } });
+    expect(await redis.get(`${prefix}first`)).toBe('p:A');
+    expect(await redis.get(`${prefix}third`)).toBe('p:A');
+    const settled = await Promise.allSettled([
+      store.complete('first', 'A', ANSWER, 5000),
+      store.complete('bad', 'A', ANSWER, 5000),
+      store.release('third', 'A'),
+      store.peek('bad'),
+    ]);
+    expect(settled.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect(await store.peek('first')).toEqual({ state: 'done', response: ANSWER });
+    expect(await store.peek('third')).toEqual({ state: 'absent' });
+    expect(await redis.hget(`${prefix}bad`, 'field')).toBe('value');
+  });
+
+  it('reads the previous version’s key name (no hash tag) before claiming: a rolling deploy', async () => {
+    const calls = jest.spyOn(redis, 'evalsha');
+    await redis.set(`${prefix}push:wx1:id:1`, 'a:text/plain\nold answer');
+    await redis.set(`${prefix}push:wx1:id:2`, 'p:an-old-instance', 'PX', 5000);
+    const [answered, handled, fresh] = await Promise.all([
+      store.claim('push:{wx1:id:1}', 'A', 5000),
+      store.claim('push:{wx1:id:2}', 'A', 5000),
+      store.claim('push:{wx1:id:3}', 'A', 5000),
+    ]);
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(answered).toEqual({
+      state: 'done',
+      response: { contentType: 'text/plain', body: 'old answer' },
+    });
+    expect(handled).toEqual({ state: 'pending' });
+    expect(fresh).toEqual({ state: 'claimed' });
+    expect(await redis.exists(`${prefix}push:{wx1:id:1}`, `${prefix}push:{wx1:id:2}`)).toBe(0);
+    expect(await store.peek('push:{wx1:id:2}')).toEqual({ state: 'pending' });
+    await redis.set(`${prefix}push:wx1:id:2`, 'a:text/plain\nlater');
+    expect(await store.peek('push:{wx1:id:2}')).toEqual({
+      state: 'done',
+      response: { contentType: 'text/plain', body: 'later' },
+    });
+    await redis.del(`${prefix}push:wx1:id:2`);
+    expect(await store.peek('push:{wx1:id:2}')).toEqual({ state: 'absent' });
+    expect(await store.claim('push:{wx1:id:2}', 'A', 5000)).toEqual({ state: 'claimed' });
+  });
+
+  it('reads no old key name when told not to', async () => {
+    await redis.set(`${prefix}push:wx1:id:9`, 'a:text/plain\nold answer');
+    const modern = new RedisPushDedupStore(redis, prefix, { readLegacyKeys: false });
+    expect(await modern.claim('push:{wx1:id:9}', 'A', 5000)).toEqual({ state: 'claimed' });
   });
 });

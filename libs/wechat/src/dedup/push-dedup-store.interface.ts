@@ -20,20 +20,30 @@ export type PushClaim =
  * answer. Implementations: {@link RedisPushDedupStore} (fleet-wide) and {@link MemoryPushDedupStore}
  * (one process). Methods reject with `WechatTokenStoreError`-like errors when the backend is down;
  * the caller then falls back to in-process de-duplication.
+ *
+ * Every method takes an optional `deadline` on the monotonic clock (`performance.now()`): the
+ * latest moment its answer is still of use; a backend waits for a slow or recovering server until
+ * then and no longer.
  */
 export interface PushDedupStore {
   /**
    * Atomically claims `key` for `owner` for `pendingTtlMs` (the handling's budget, so that a
    * crashed owner frees it in time for WeChat's next retry) unless someone holds it.
    */
-  claim(key: string, owner: string, pendingTtlMs: number): Promise<PushClaim>;
+  claim(key: string, owner: string, pendingTtlMs: number, deadline?: number): Promise<PushClaim>;
   /** The current state of `key` (for a delivery waiting on another's handling). */
-  peek(key: string): Promise<PushDedupState>;
+  peek(key: string, deadline?: number): Promise<PushDedupState>;
   /**
    * Records the answer, kept `ttlMs`, if `owner` still holds the key or nobody does (a claim that
    * outlived its TTL); never overwrites another owner's handling.
    */
-  complete(key: string, owner: string, response: CachedPushResponse, ttlMs: number): Promise<void>;
+  complete(
+    key: string,
+    owner: string,
+    response: CachedPushResponse,
+    ttlMs: number,
+    deadline?: number,
+  ): Promise<void>;
   /** Frees `key` if `owner` still holds it (a failed handling), so a later retry runs again. */
-  release(key: string, owner: string): Promise<void>;
+  release(key: string, owner: string, deadline?: number): Promise<void>;
 }

@@ -1,14 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
-import { WECHAT_OPTIONS, WECHAT_PUSH_DEDUP_STORE } from '../wechat.constants';
-import { MemoryPushDedupStore } from './memory-push-dedup.store';
-import type {
-  CachedPushResponse,
-  PushClaim,
-  PushDedupState,
-  PushDedupStore,
-} from './push-dedup-store.interface';
+import { budgetClock } from '../redis/redis-budget.runner';
+import { WECHAT_OPTIONS } from '../wechat.constants';
+import type { CachedPushResponse, PushClaim, PushDedupState } from './push-dedup-store.interface';
+import { PushHandlingTracker } from './push-handling.tracker';
+import { ResilientPushDedupStore } from './resilient-push-dedup.store';
 
 /** What one handling of a push produced. */
 export interface PushOutcome<TReply> {
@@ -33,85 +30,142 @@ const WAIT_POLL_MS = 25;
 const CLAIM_MARGIN_MS = 250;
 /** On shutdown, wait at most this long for handlings in flight. */
 const SHUTDOWN_WAIT_MS = 10_000;
+/**
+ * WeChat accepts customer-service messages within 48 h of the user's last interaction: a late
+ * reply that comes after that is dropped (and logged), not sent.
+ */
+export const CUSTOMER_SERVICE_WINDOW_MS = 48 * 60 * 60 * 1000;
+/** How long the claim of a delivery that arrived with its budget spent may wait for the store. */
+const SPENT_BUDGET_CLAIM_MS = 1_000;
+/** How long a handled push's answer is written to the shared store for, at most, in ms. */
+const WRITE_BUDGET_MS = 5_000;
 
 /**
  * Makes WeChat's retries harmless: one push (by its dedup key) is handled once across the fleet,
  * every delivery of it gets the same answer, and no delivery waits past `replyTimeoutMs`.
  *
- * - The first delivery claims the key (Redis `SET NX PX`, or memory) and runs the handling.
- * - A delivery of a push being handled here or elsewhere waits for that answer, within its budget.
+ * - Deliveries of one push in this process share one answer (the first one claims, the others wait
+ *   for it).
+ * - The first delivery claims the key (Redis `SET NX PX`, or memory) and runs the handling. The
+ *   store part of the budget is half of `replyTimeoutMs`: a slow Redis is waited for that long, a
+ *   reconnecting one `storeWaitMs` (see {@link ResilientPushDedupStore}).
+ * - A delivery of a push being handled elsewhere waits for that answer, within its budget.
  * - A delivery of a push already answered gets the cached answer.
  * - A handling that fails frees the key; one that dies frees it when its claim expires, before
  *   WeChat's next retry.
  * - A handling still running at the deadline is answered `success` (and remembered so); its reply
- *   goes to `onLate` when it comes.
- * - Redis unreachable: de-duplication continues in this process's memory, logged once.
+ *   goes to `onLate` when it comes, unless that is after the customer-service window. A handling
+ *   that never settles is no longer tracked once its claim has expired.
  */
 @Injectable()
 export class WechatPushDeduplicator implements BeforeApplicationShutdown {
   private readonly logger = new Logger('WechatModule');
   private readonly owner = randomUUID();
+  /** The answer of each push being delivered or handled in this process. */
   private readonly local = new Map<string, Promise<CachedPushResponse>>();
-  private readonly inflight = new Set<Promise<unknown>>();
-  private readonly fallback = new MemoryPushDedupStore();
-  private storeDown = false;
 
   constructor(
-    @Inject(WECHAT_PUSH_DEDUP_STORE) private readonly store: PushDedupStore,
+    private readonly store: ResilientPushDedupStore,
+    private readonly handlings: PushHandlingTracker,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
   ) {}
 
   /**
    * Answers one delivery of the push identified by `key`: runs `work` if this delivery is the
-   * first, else waits for (or reads) the first one's answer.
+   * first, else waits for (or reads) the first one's answer. The budget (`replyTimeoutMs`) counts
+   * from `receivedAt` (`Date.now()` when the request arrived); a delivery whose budget is already
+   * spent still claims the push once, so its handlers run and a reply goes out late.
    */
   async run<TReply>(
     key: string,
     work: () => Promise<PushOutcome<TReply>>,
     onLate: (reply: TReply) => Promise<void>,
+    receivedAt: number = Date.now(),
   ): Promise<CachedPushResponse> {
-    const deadline = Date.now() + this.options.replyTimeoutMs;
-    while (Date.now() < deadline) {
-      const local = this.local.get(key);
-      if (local) return orSuccess(await this.within(local, deadline));
-      const claim = await this.claim(key);
-      if (claim.state === 'done') return claim.response;
-      if (claim.state === 'claimed') return this.handle(key, work, onLate, deadline);
-      const waited = await this.waitForOther(key, deadline);
-      if (waited !== 'absent') return waited;
-      // The other handling failed or died: compete for the key again.
+    // The arrival on the monotonic clock (a wall-clock step during the push changes no bound).
+    const started = budgetClock() - Math.max(Date.now() - receivedAt, 0);
+    const deadline = started + this.options.replyTimeoutMs;
+    const joined = this.local.get(key);
+    if (joined) return orSuccess(await this.within(joined, deadline));
+
+    let settle!: (response: CachedPushResponse) => void;
+    this.local.set(key, new Promise<CachedPushResponse>((resolve) => (settle = resolve)));
+    let handledHere = false;
+    try {
+      const storeDeadline = started + this.options.replyTimeoutMs / 2;
+      do {
+        const claim: PushClaim = await this.store.claim(
+          key,
+          this.owner,
+          this.options.replyTimeoutMs + CLAIM_MARGIN_MS,
+          this.claimDeadline(storeDeadline, deadline),
+        );
+        if (claim.state === 'done') return settled(settle, claim.response);
+        if (claim.state === 'claimed') {
+          handledHere = true;
+          return await this.handle(key, work, onLate, { started, deadline, settle });
+        }
+        const waited = await this.waitForOther(key, deadline);
+        if (waited !== 'absent') return settled(settle, waited);
+        // The other handling failed or died: compete for the key again.
+      } while (budgetClock() < deadline);
+      return settled(settle, SUCCESS_ANSWER);
+    } finally {
+      if (!handledHere) {
+        settle(SUCCESS_ANSWER);
+        this.local.delete(key);
+      }
     }
-    return SUCCESS_ANSWER;
+  }
+
+  /**
+   * How long a claim may wait for the store: the store's half of the budget (at least a poll, never
+   * past the reply deadline); for a delivery whose budget was spent before it got here (a slow
+   * upload), {@link SPENT_BUDGET_CLAIM_MS}, so it still claims in the shared store.
+   */
+  private claimDeadline(storeDeadline: number, deadline: number): number {
+    const now = budgetClock();
+    if (now >= deadline) return now + SPENT_BUDGET_CLAIM_MS;
+    return Math.max(storeDeadline, Math.min(now + WAIT_POLL_MS, deadline));
   }
 
   /** Waits (bounded) for handlings in flight, so a SIGTERM does not cut them off. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.inflight.size === 0) return;
-    this.logger.log(`Waiting for ${this.inflight.size} WeChat push handling(s) before shutdown`);
-    const all = Promise.allSettled([...this.inflight]);
-    await this.within(all, Date.now() + SHUTDOWN_WAIT_MS);
+    if (this.handlings.size === 0) return;
+    this.logger.log(`Waiting for ${this.handlings.size} WeChat push handling(s) before shutdown`);
+    await this.handlings.drain(SHUTDOWN_WAIT_MS);
   }
 
   private async handle<TReply>(
     key: string,
     work: () => Promise<PushOutcome<TReply>>,
     onLate: (reply: TReply) => Promise<void>,
-    deadline: number,
+    push: {
+      started: number;
+      deadline: number;
+      settle: (response: CachedPushResponse) => void;
+    },
   ): Promise<CachedPushResponse> {
-    let settle!: (response: CachedPushResponse) => void;
-    this.local.set(key, new Promise<CachedPushResponse>((resolve) => (settle = resolve)));
+    // The claim expires this long after it was made; a handling is not tracked past it.
+    const claimBound = this.options.replyTimeoutMs + CLAIM_MARGIN_MS;
     // Answers at once; the shared record is written behind the answer (it only has to land before
     // WeChat's retry, seconds later). Until it has, deliveries here wait on the local promise.
     const finish = (response: CachedPushResponse, remember: boolean): void => {
-      settle(response);
-      const write = remember ? this.complete(key, response) : this.release(key);
-      void this.track(write.finally(() => this.local.delete(key)));
+      push.settle(response);
+      const until = budgetClock() + WRITE_BUDGET_MS;
+      const write = remember
+        ? this.store.complete(key, this.owner, response, this.options.dedupTtlSeconds * 1000, until)
+        : this.store.release(key, this.owner, until);
+      void this.handlings.track(
+        write.finally(() => this.local.delete(key)),
+        WRITE_BUDGET_MS,
+      );
     };
 
-    const handling = this.track(work());
+    const handling = this.handlings.track(work(), claimBound);
     let result: PushOutcome<TReply> | typeof TIMEOUT;
     try {
-      result = await this.within(handling, deadline);
+      result = await this.within(handling, push.deadline);
     } catch (error: unknown) {
       finish(SUCCESS_ANSWER, false);
       throw error;
@@ -125,11 +179,18 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
     this.logger.warn(
       `A WeChat push took longer than replyTimeoutMs (${this.options.replyTimeoutMs} ms); answered success`,
     );
-    void this.track(
-      handling.then(
-        (outcome) => (outcome.reply === undefined ? undefined : onLate(outcome.reply)),
-        () => undefined,
-      ),
+    handling.then(
+      (outcome) => {
+        if (outcome.reply === undefined) return;
+        if (budgetClock() - push.started > CUSTOMER_SERVICE_WINDOW_MS) {
+          this.logger.warn(
+            'A late WeChat reply came after the 48 h customer-service window; dropped, not sent',
+          );
+          return;
+        }
+        void this.handlings.track(onLate(outcome.reply), WRITE_BUDGET_MS * 6);
+      },
+      () => undefined,
     );
     return SUCCESS_ANSWER;
   }
@@ -138,9 +199,9 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
     key: string,
     deadline: number,
   ): Promise<CachedPushResponse | 'absent'> {
-    while (Date.now() < deadline) {
-      await sleep(Math.min(WAIT_POLL_MS, Math.max(deadline - Date.now(), 0)));
-      const state = await this.peek(key);
+    while (budgetClock() < deadline) {
+      await sleep(Math.min(WAIT_POLL_MS, Math.max(deadline - budgetClock(), 0)));
+      const state: PushDedupState = await this.store.peek(key, deadline);
       if (state.state === 'done') return state.response;
       if (state.state === 'absent') return 'absent';
     }
@@ -151,60 +212,19 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
   private within<T>(promise: Promise<T>, deadline: number): Promise<T | typeof TIMEOUT> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-      timer = setTimeout(resolve, Math.max(deadline - Date.now(), 0), TIMEOUT);
+      timer = setTimeout(resolve, Math.max(deadline - budgetClock(), 0), TIMEOUT);
       timer.unref();
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
+}
 
-  /** Counts `promise` as in flight until it settles (see beforeApplicationShutdown). */
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.inflight.add(promise);
-    promise.then(
-      () => this.inflight.delete(promise),
-      () => this.inflight.delete(promise),
-    );
-    return promise;
-  }
-
-  // --- the store, with the in-memory fallback while Redis is unreachable ------------------------
-
-  private claim(key: string): Promise<PushClaim> {
-    const ttl = this.options.replyTimeoutMs + CLAIM_MARGIN_MS;
-    return this.use((store) => store.claim(key, this.owner, ttl));
-  }
-
-  private peek(key: string): Promise<PushDedupState> {
-    return this.use((store) => store.peek(key));
-  }
-
-  private complete(key: string, response: CachedPushResponse): Promise<void> {
-    const ttl = this.options.dedupTtlSeconds * 1000;
-    return this.use((store) => store.complete(key, this.owner, response, ttl));
-  }
-
-  private release(key: string): Promise<void> {
-    return this.use((store) => store.release(key, this.owner));
-  }
-
-  private async use<T>(operation: (store: PushDedupStore) => Promise<T>): Promise<T> {
-    try {
-      const result = await operation(this.store);
-      if (this.storeDown) {
-        this.storeDown = false;
-        this.logger.log('The shared push de-duplication store is reachable again.');
-      }
-      return result;
-    } catch (error: unknown) {
-      if (!this.storeDown) {
-        this.storeDown = true;
-        this.logger.warn(
-          `The shared push de-duplication store is unavailable (${error instanceof Error ? error.message : 'unknown error'}); de-duplicating in this process until it is back.`,
-        );
-      }
-      return operation(this.fallback);
-    }
-  }
+function settled(
+  settle: (response: CachedPushResponse) => void,
+  response: CachedPushResponse,
+): CachedPushResponse {
+  settle(response);
+  return response;
 }
 
 function orSuccess(answer: CachedPushResponse | typeof TIMEOUT): CachedPushResponse {

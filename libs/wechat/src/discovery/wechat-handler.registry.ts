@@ -37,13 +37,30 @@ export class WechatHandlerRegistry {
     return this.count;
   }
 
+  /** The account names the handlers filter on (each must be a configured account). */
+  accountFilters(): Array<{ readonly handler: string; readonly account: string }> {
+    const all = [...this.byEvent.values(), ...this.byMessage.values(), this.fallbacks].flat();
+    const seen = new Set<WechatHandlerDefinition>();
+    const filters: Array<{ handler: string; account: string }> = [];
+    for (const definition of all) {
+      if (seen.has(definition)) continue;
+      seen.add(definition);
+      for (const account of definition.metadata.accounts ?? []) {
+        filters.push({ handler: definition.name, account });
+      }
+    }
+    return filters;
+  }
+
   /**
-   * The handlers that match a push, in order: the specific handlers (events matched on `Event` and
-   * their `EventKey` filter, messages on `MsgType`), or, when none matched, the fallbacks.
+   * The handlers that match a push to `account` (a name; every handler without one), in order:
+   * the specific handlers (events matched on `Event` and their `EventKey` filter, messages on
+   * `MsgType`), or, when none matched, the fallbacks. Handlers filtered to other accounts are left
+   * out.
    */
-  match(message: WechatMessage): readonly WechatHandlerDefinition[] {
-    const specific = this.matchSpecific(message);
-    return specific.length > 0 ? specific : this.fallbacks;
+  match(message: WechatMessage, account?: string): readonly WechatHandlerDefinition[] {
+    const specific = forAccount(this.matchSpecific(message), account);
+    return specific.length > 0 ? specific : forAccount(this.fallbacks, account);
   }
 
   private matchSpecific(message: WechatMessage): readonly WechatHandlerDefinition[] {
@@ -61,6 +78,19 @@ export class WechatHandlerRegistry {
         matchesEventKey(handler.metadata.eventKey, eventKey),
     );
   }
+}
+
+/** The handlers that run for `account`: those without a filter and those that name it. */
+function forAccount(
+  handlers: readonly WechatHandlerDefinition[],
+  account: string | undefined,
+): readonly WechatHandlerDefinition[] {
+  if (!handlers.some((handler) => handler.metadata.accounts !== undefined)) return handlers;
+  return handlers.filter(
+    ({ metadata }) =>
+      metadata.accounts === undefined ||
+      (account !== undefined && metadata.accounts.includes(account)),
+  );
 }
 
 function readEventKey(message: WechatMessage): string | undefined {

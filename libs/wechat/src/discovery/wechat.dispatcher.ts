@@ -45,7 +45,7 @@ export class WechatDispatcher {
   async dispatch(message: WechatMessage, context: WechatContext): Promise<WechatDispatchResult> {
     let reply: WechatReply | undefined;
     let failed = false;
-    for (const handler of this.registry.match(message)) {
+    for (const handler of this.registry.match(message, context.account)) {
       let result: unknown;
       try {
         result = await handler.handle(message, context);

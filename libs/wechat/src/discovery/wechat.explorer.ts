@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import { WechatConfigError } from '../errors/wechat-config.error';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import type { WechatMessage } from '../core/wechat-message.interfaces';
@@ -23,6 +24,7 @@ export class WechatExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly accessor: WechatMetadataAccessor,
     private readonly registry: WechatHandlerRegistry,
+    private readonly accounts: WechatAccounts,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
   ) {}
 
@@ -32,9 +34,29 @@ export class WechatExplorer implements OnModuleInit {
     for (const wrapper of wrappers) {
       this.explore(wrapper, seen);
     }
-    if (this.registry.size > 0 && !this.options.token) {
+    if (this.registry.size > 0 && !this.anyAccountHasToken()) {
       throw new WechatConfigError(
         `${this.registry.size} WeChat handler(s) are registered but no callback token is configured: set the "token" option to the Token of the admin console's server configuration.`,
+      );
+    }
+    this.checkAccountFilters();
+  }
+
+  private anyAccountHasToken(): boolean {
+    if (this.options.token || this.accounts.hasLoader) return true;
+    return this.accounts.names().some((name) => this.accounts.find(name)?.options.token);
+  }
+
+  /** Each handler's account filter names a configured account (unless a loader adds accounts). */
+  private checkAccountFilters(): void {
+    if (this.accounts.hasLoader) return;
+    for (const { handler, account } of this.registry.accountFilters()) {
+      if (this.accounts.find(account)) continue;
+      throw new WechatConfigError(
+        `handler ${handler} is filtered to account "${account}", which is not configured (${this.accounts
+          .names()
+          .map((name) => `"${name}"`)
+          .join(', ')}).`,
       );
     }
   }

@@ -7,7 +7,7 @@ import { WechatError } from './wechat.error';
  * `errmsg` is WeChat's own text (with any secret or token redacted); `path` is the API path without
  * its query string. `hint` (also appended to the message) says what to do for the codes users hit:
  * configuration errors (40013, 40125, 40164, 89503), the daily quota 45009 (never retried), 48001
- * (the account type lacks the API), 43101 (subscription refused or used up), 47003 (bad template
+ * (the account type lacks the API), the OAuth codes 10003 / 40029 / 40163, 43101 (subscription refused or used up), 47003 (bad template
  * data, naming the `field`), 40113 / 41005 (bad media upload) and 45106 (retired API: use drafts).
  * The message never contains the AppSecret, an access_token or the request URL with its query.
  */

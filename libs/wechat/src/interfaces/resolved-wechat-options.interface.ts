@@ -12,24 +12,37 @@ export interface ResolvedWechatOptions {
   encodingAESKey?: string;
   previousEncodingAESKey?: string;
   apiBaseUrl: string;
+  oauthBaseUrl: string;
+  oauthAllowedReturnOrigins: string[];
+  oauthStateTtlSeconds: number;
   requestTimeoutMs: number;
   maxRetries: number;
   retryBackoffMs: number;
   tokenMode: WechatTokenMode;
   keyPrefix: string;
+  legacyKeys: boolean;
   tokenSafetyMarginSeconds: number;
   lockTtlMs: number;
   lockPollIntervalMs: number;
   lockWaitMs: number;
   tokenRefusalTtlMs: number;
   maxBodyBytes: number;
+  bodyReadTimeoutMs: number;
   requireEncryption: boolean;
-  replayWindowSeconds?: number;
+  /** `0`: off. */
+  replayWindowSeconds: number;
   replyTimeoutMs: number;
   lateReplyViaCustomMessage: boolean;
   dedupTtlSeconds: number;
+  storeWaitMs: number;
   rethrowHandlerErrors: boolean;
   menu?: WechatMenu;
+}
+
+/** One account's resolved options: the shared ones and its own, with its name. */
+export interface ResolvedWechatAccount extends ResolvedWechatOptions {
+  /** The account's name (`default` for the single-account form). */
+  readonly name: string;
 }
 
 /** Keys of {@link WechatModuleOptions} that are copied into {@link ResolvedWechatOptions}. */

@@ -6,11 +6,13 @@ export type WechatHandlerResult = string | WechatReply | undefined | void;
 
 /** The second argument every handler receives, next to the typed message. */
 export interface WechatContext {
+  /** The name of the account the push was sent to (`default` in the single-account form). */
+  readonly account: string;
   /** The sender's OpenID (the push's `FromUserName`). */
   readonly openId: string;
   /** The Official Account's original id, `gh_…` (the push's `ToUserName`). */
   readonly accountId: string;
-  /** The configured AppID. */
+  /** The AppID of the account the push was sent to. */
   readonly appId: string;
   /** Whether the push arrived encrypted (compatible or safe mode). */
   readonly encrypted: boolean;
@@ -23,8 +25,17 @@ export interface WechatContext {
  */
 export type WechatEventKeyFilter = string | { prefix: string } | RegExp;
 
+/** Options of `@OnWechatMessage` and `@OnWechatFallback`. */
+export interface OnWechatHandlerOptions {
+  /**
+   * Run the handler only for pushes to this account (a name) or these accounts; default: every
+   * account. Each name must be a configured account (checked at boot).
+   */
+  account?: string | readonly string[];
+}
+
 /** Options of `@OnWechatEvent`. */
-export interface OnWechatEventOptions {
+export interface OnWechatEventOptions extends OnWechatHandlerOptions {
   /** Run the handler only when the push's `EventKey` matches. */
   eventKey?: WechatEventKeyFilter;
 }
@@ -35,9 +46,14 @@ export type WechatHandlerMetadata =
       readonly kind: 'event';
       readonly types: readonly string[];
       readonly eventKey?: WechatEventKeyFilter;
+      readonly accounts?: readonly string[];
     }
-  | { readonly kind: 'message'; readonly types: readonly string[] }
-  | { readonly kind: 'fallback' };
+  | {
+      readonly kind: 'message';
+      readonly types: readonly string[];
+      readonly accounts?: readonly string[];
+    }
+  | { readonly kind: 'fallback'; readonly accounts?: readonly string[] };
 
 /** A handler found at start-up, bound to its provider instance. */
 export interface WechatHandlerDefinition {

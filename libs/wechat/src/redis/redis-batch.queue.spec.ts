@@ -1,4 +1,4 @@
-import { RedisBatchQueue } from './redis-batch.queue';
+import { BatchItemFailure, RedisBatchQueue } from './redis-batch.queue';
 
 /** Runs batches by doubling each item, recording what each batch carried. */
 function doubling(maxBatch?: number): {
@@ -79,5 +79,18 @@ describe('RedisBatchQueue', () => {
     expect((results[0] as PromiseRejectedResult).reason).toEqual(
       new RangeError('A batched Redis command answered 1 results for 2 calls'),
     );
+  });
+
+  it('rejects only the calls whose result is a BatchItemFailure', async () => {
+    const bad = new Error('WRONGTYPE');
+    const queue = new RedisBatchQueue<number, number>((items) =>
+      Promise.resolve(items.map((item) => (item === 2 ? new BatchItemFailure(bad) : item * 10))),
+    );
+    const results = await Promise.allSettled([queue.add(1), queue.add(2), queue.add(3)]);
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 10 },
+      { status: 'rejected', reason: bad },
+      { status: 'fulfilled', value: 30 },
+    ]);
   });
 });

@@ -1,6 +1,14 @@
 /** The most calls one batch carries; a fuller queue goes out at once. */
 export const DEFAULT_MAX_BATCH = 256;
 
+/**
+ * A per-item failure in the results of a batch: that call rejects with `error`, the others of the
+ * batch still get their results (one bad key, or one failing Cluster slot, fails only its own calls).
+ */
+export class BatchItemFailure {
+  constructor(readonly error: unknown) {}
+}
+
 interface Waiter<TResult> {
   readonly resolve: (result: TResult) => void;
   readonly reject: (error: unknown) => void;
@@ -13,8 +21,9 @@ interface Waiter<TResult> {
  *
  * A batch leaves in the event loop's check phase (`setImmediate`), once every request read in the
  * same poll phase has queued its call; a lone call waits no longer than that. `run` gets the items
- * in call order and must resolve to one result per item, in the same order; when it rejects (or
- * answers the wrong number of results) every call of the batch rejects with that error.
+ * in call order and must resolve to one result per item, in the same order; a result that is a
+ * {@link BatchItemFailure} rejects its own call only. When `run` rejects (or answers the wrong
+ * number of results) every call of the batch rejects with that error.
  */
 export class RedisBatchQueue<TItem, TResult> {
   private items: TItem[] = [];
@@ -22,7 +31,9 @@ export class RedisBatchQueue<TItem, TResult> {
   private scheduled = false;
 
   constructor(
-    private readonly run: (items: readonly TItem[]) => Promise<readonly TResult[]>,
+    private readonly run: (
+      items: readonly TItem[],
+    ) => Promise<readonly (TResult | BatchItemFailure)[]>,
     private readonly maxBatch = DEFAULT_MAX_BATCH,
   ) {}
 
@@ -51,7 +62,7 @@ export class RedisBatchQueue<TItem, TResult> {
     const waiters = this.waiters;
     this.items = [];
     this.waiters = [];
-    let pending: Promise<readonly TResult[]>;
+    let pending: Promise<readonly (TResult | BatchItemFailure)[]>;
     try {
       pending = this.run(items);
     } catch (error: unknown) {
@@ -67,7 +78,11 @@ export class RedisBatchQueue<TItem, TResult> {
           for (const waiter of waiters) waiter.reject(error);
           return;
         }
-        for (let i = 0; i < waiters.length; i += 1) waiters[i].resolve(results[i]);
+        for (let i = 0; i < waiters.length; i += 1) {
+          const result = results[i];
+          if (result instanceof BatchItemFailure) waiters[i].reject(result.error);
+          else waiters[i].resolve(result);
+        }
       },
       (error: unknown) => {
         for (const waiter of waiters) waiter.reject(error);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
+import type { WechatRedisClient } from './wechat-redis-client.type';
 
 /** ioredis statuses in which a command is sent, or queued only until the first connection. */
 const STARTING_STATUSES: ReadonlySet<string> = new Set(['wait', 'connecting', 'connect']);
@@ -16,7 +16,7 @@ export class RedisCommandRunner {
   private seenReady = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: WechatRedisClient,
     private readonly timeoutMs: number,
   ) {}
 
@@ -60,12 +60,24 @@ export class RedisCommandRunner {
     } catch (error: unknown) {
       if (error instanceof WechatTokenStoreError) throw error;
       throw new WechatTokenStoreError(`Redis command failed: ${messageOf(error)}`, {
-        cause: error,
+        cause: sanitizedCause(error),
       });
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * The error ioredis rejected with, reduced to its name and message: its reply errors carry the
+ * command's arguments (`error.command.args`: a token being written, a compare-and-delete's expected
+ * token), which must not reach a log through the cause chain (`util.inspect` prints it).
+ */
+function sanitizedCause(error: unknown): Error {
+  const copy = new Error(messageOf(error));
+  const name = (error as { name?: unknown } | null)?.name;
+  copy.name = typeof name === 'string' && name !== '' ? name : 'Error';
+  return copy;
 }
 
 /** A Lua script with its SHA-1, run as EVALSHA (EVAL only after `NOSCRIPT`). */

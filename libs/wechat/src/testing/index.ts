@@ -4,3 +4,4 @@
  */
 export * from './wechat-push.simulator';
 export * from './wechat-sandbox.server';
+export { SANDBOX_OAUTH_USER, type SandboxOAuthUser } from './sandbox-oauth';

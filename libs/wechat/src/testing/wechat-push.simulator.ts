@@ -4,7 +4,12 @@ import { parseWechatXml } from '../core/wechat-message.parser';
 import type { WechatXmlValue } from '../core/wechat-message.interfaces';
 import { computeSignature } from '../core/wechat-signature';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
-import { WECHAT_OPTIONS } from '../wechat.constants';
+import { WECHAT_ACCOUNTS, WECHAT_OPTIONS } from '../wechat.constants';
+
+/** What the simulator reads of the module's account registry. */
+interface AccountsLookup {
+  find(nameOrAppId: string): { readonly options: ResolvedWechatOptions } | undefined;
+}
 
 /** How a push is delivered: WeChat's three message modes (protocol.md §2.1). */
 export type WechatPushMode = 'plaintext' | 'compatible' | 'safe';
@@ -94,13 +99,23 @@ export class WechatPushSimulator {
 
   /**
    * A simulator with the credentials of a running app (its `WechatModule` options), e.g.
-   * `WechatPushSimulator.fromApp(app)` in a host app's e2e test.
+   * `WechatPushSimulator.fromApp(app)` in a host app's e2e test; `{ account: 'shop' }` signs and
+   * encrypts as WeChat does for that account (deliver to `/<path>/shop`), default: the default
+   * account.
    */
   static fromApp(
     app: WechatOptionsHost,
-    extra: Pick<WechatPushSimulatorOptions, 'accountId' | 'openId'> = {},
+    extra: Pick<WechatPushSimulatorOptions, 'accountId' | 'openId'> & { account?: string } = {},
   ): WechatPushSimulator {
-    const options = app.get<ResolvedWechatOptions>(WECHAT_OPTIONS);
+    const { account, ...rest } = extra;
+    let options: ResolvedWechatOptions;
+    if (account === undefined) {
+      options = app.get<ResolvedWechatOptions>(WECHAT_OPTIONS);
+    } else {
+      const found = app.get<AccountsLookup>(WECHAT_ACCOUNTS).find(account);
+      if (!found) throw new WechatReplyCheckError(`the app has no account "${account}"`);
+      options = found.options;
+    }
     if (!options.token) {
       throw new WechatReplyCheckError('the app has no callback token configured');
     }
@@ -108,7 +123,7 @@ export class WechatPushSimulator {
       token: options.token,
       appId: options.appId,
       encodingAESKey: options.encodingAESKey,
-      ...extra,
+      ...rest,
     });
   }
 

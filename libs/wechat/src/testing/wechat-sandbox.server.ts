@@ -20,6 +20,7 @@ export type { FixtureTag } from './sandbox/sandbox-followers';
 export type { FixtureFormPart, FixtureMedia } from './sandbox/sandbox-media';
 export type { FixtureMenus } from './sandbox/sandbox-menu';
 export type { FixtureSubscribeTemplate } from './sandbox/sandbox-subscribe';
+import { SandboxOAuth, SandboxOAuthError, type SandboxOAuthUser } from './sandbox-oauth';
 
 /**
  * The sandbox: a local stand-in for `https://api.weixin.qq.com`, for tests and local development
@@ -54,6 +55,8 @@ export type { FixtureSubscribeTemplate } from './sandbox/sandbox-subscribe';
  *   openid of the form `o` + ≥ 5 of `[A-Za-z0-9_-]` is a follower with a default profile unless
  *   {@link WechatApiServer.setUser} says otherwise; other openids → 40003.
  * - `POST /cgi-bin/message/custom/send`: checks touser (40003), msgtype (40008), its payload (47001).
+ * - Web authorization (`/connect/oauth2/authorize`, `/sns/*`) and `GET /cgi-bin/ticket/getticket`:
+ *   see {@link SandboxOAuth}; point the module's `oauthBaseUrl` at this server's `url`.
  * - The API domains, each in `testing/sandbox/`, with WeChat's checks and codes and what they
  *   store readable back: media and material (multipart, sizes, types; {@link WechatApiServer.media},
  *   {@link WechatApiServer.lastParts}), menus ({@link WechatApiServer.menus}), followers, tags and
@@ -76,6 +79,11 @@ export interface WechatApiServer {
 
   /** Requests received on `path` (all of them, also those answered by an injected failure); no path → all paths. */
   calls(path?: string): number;
+  /**
+   * Requests on `path` for one account: token requests naming its `appid`, API requests with one
+   * of its tokens (also those answered by an injected failure).
+   */
+  callsFor(path: string, appId: string): number;
   /** Parsed JSON body of the last request on `path` (`undefined` if none or not JSON). */
   lastBody(path: string): unknown;
   /** Parsed JSON bodies of every request on `path`, oldest first. */
@@ -103,10 +111,20 @@ export interface WechatApiServer {
    * Makes every token issued so far invalid (API calls with them → 40001). The stable token is
    * rotated too (the next normal stable_token call issues a new one), unless `keepStableToken`:
    * then normal stable_token calls keep returning the rejected token until a `force_refresh`.
+   * With `appId`, only that account's tokens.
    */
-  invalidateAllTokens(options?: { keepStableToken?: boolean }): void;
+  invalidateAllTokens(options?: { keepStableToken?: boolean; appId?: string }): void;
   /** Sets the profile returned for `openid` (`{ subscribe: 0 }` models a user who unfollowed). */
   setUser(openid: string, profile: Record<string, unknown>): void;
+
+  /** Every jsapi_ticket issued so far (`/cgi-bin/ticket/getticket`), oldest first. */
+  readonly issuedTickets: readonly string[];
+  /** Every web authorization code issued so far, oldest first. */
+  readonly issuedOAuthCodes: readonly string[];
+  /** A fresh single-use code for the web authorization user, as the authorize page hands out. */
+  issueOAuthCode(scope?: 'snsapi_base' | 'snsapi_userinfo', appId?: string): string;
+  /** Sets who logs in through web authorization (default {@link SANDBOX_OAUTH_USER}). */
+  setOAuthUser(user: SandboxOAuthUser): void;
 
   /** A file stored by an upload (temporary, permanent or article image), byte for byte. */
   media(mediaId: string): FixtureMedia | undefined;
@@ -161,6 +179,11 @@ export interface WechatApiServerOptions {
   firstMsgId?: bigint | string;
   /** openids per page of `user/get`, tag members and the blacklist. Default 10 000 (WeChat's). */
   followersPageSize?: number;
+  /**
+   * More Official Accounts the server accepts beside `appId` (for several accounts in one app);
+   * each has its own tokens.
+   */
+  accounts?: ReadonlyArray<{ readonly appId: string; readonly appSecret: string }>;
 }
 
 /** An errcode answer to inject. */
@@ -229,6 +252,7 @@ const LANGS = ['zh_CN', 'zh_TW', 'en'];
 
 interface MutableTokenInfo {
   token: string;
+  appId: string;
   kind: 'token' | 'stable';
   issuedAt: number;
   expiresAt: number;
@@ -250,6 +274,17 @@ interface Injections {
 
 function rid(): string {
   return `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The stable_token state of one account. */
+interface StableState {
+  current: MutableTokenInfo | undefined;
+  stuck: boolean;
+  lastForceRefreshAt: number;
+}
+
+function newStableState(): StableState {
+  return { current: undefined, stuck: false, lastForceRefreshAt: Number.NEGATIVE_INFINITY };
 }
 
 /** A `\uXXXX` escape outside an escaped backslash (`\\u0041` is the text `\u0041`, allowed). */
@@ -290,9 +325,9 @@ class FixtureServer implements WechatApiServer {
   private tokenList: string[] = [];
   private qrCodes: FixtureQRCode[] = [];
   private users = new Map<string, Json>();
-  private stableCurrent: MutableTokenInfo | undefined;
-  private stableStuck = false;
-  private lastForceRefreshAt = Number.NEGATIVE_INFINITY;
+  private readonly secrets = new Map<string, string>();
+  private stable = new Map<string, StableState>();
+  private appCounts = new Map<string, number>();
   private nextMsgId: bigint;
   private tokenSeq = 0;
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
@@ -302,10 +337,14 @@ class FixtureServer implements WechatApiServer {
   private readonly subscribeDomain = new SandboxSubscribe();
   private readonly draftsDomain = new SandboxDrafts((id) => this.mediaDomain.isPermanent(id));
   private readonly domains: SandboxDomain[];
+  private readonly oauth: SandboxOAuth;
 
   constructor(options: WechatApiServerOptions) {
     this.appId = options.appId ?? SANDBOX_APP_ID;
     this.appSecret = options.appSecret ?? SANDBOX_APP_SECRET;
+    this.secrets.set(this.appId, this.appSecret);
+    for (const account of options.accounts ?? [])
+      this.secrets.set(account.appId, account.appSecret);
     this.expiresIn = options.expiresIn ?? 7200;
     this.stableExpiresIn = options.stableExpiresIn ?? this.expiresIn;
     this.stableRotateBeforeMs = (options.stableRotateBeforeSeconds ?? 300) * 1000;
@@ -322,6 +361,7 @@ class FixtureServer implements WechatApiServer {
       this.subscribeDomain,
       this.draftsDomain,
     ];
+    this.oauth = new SandboxOAuth((appId) => this.secrets.get(appId), this.appId);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -350,11 +390,31 @@ class FixtureServer implements WechatApiServer {
     return [...this.qrCodes];
   }
 
+  get issuedTickets(): readonly string[] {
+    return this.oauth.issuedTickets;
+  }
+
+  get issuedOAuthCodes(): readonly string[] {
+    return this.oauth.issuedCodes;
+  }
+
+  issueOAuthCode(scope: 'snsapi_base' | 'snsapi_userinfo' = 'snsapi_base', appId?: string): string {
+    return this.oauth.issueCode(scope, appId);
+  }
+
+  setOAuthUser(user: SandboxOAuthUser): void {
+    this.oauth.user = { ...user };
+  }
+
   calls(path?: string): number {
     if (path !== undefined) return this.counts.get(path) ?? 0;
     let total = 0;
     for (const count of this.counts.values()) total += count;
     return total;
+  }
+
+  callsFor(path: string, appId: string): number {
+    return this.appCounts.get(`${appId} ${path}`) ?? 0;
   }
 
   lastBody(path: string): unknown {
@@ -422,16 +482,20 @@ class FixtureServer implements WechatApiServer {
     });
   }
 
-  invalidateAllTokens(options: { keepStableToken?: boolean } = {}): void {
+  invalidateAllTokens(options: { keepStableToken?: boolean; appId?: string } = {}): void {
     const now = Date.now();
     for (const info of this.tokens.values()) {
+      if (options.appId !== undefined && info.appId !== options.appId) continue;
       if (info.invalidAt === undefined || info.invalidAt > now) info.invalidAt = now;
     }
-    if (options.keepStableToken) {
-      this.stableStuck = this.stableCurrent !== undefined;
-    } else {
-      this.stableCurrent = undefined;
-      this.stableStuck = false;
+    for (const [appId, state] of this.stable) {
+      if (options.appId !== undefined && appId !== options.appId) continue;
+      if (options.keepStableToken) {
+        state.stuck = state.current !== undefined;
+      } else {
+        state.current = undefined;
+        state.stuck = false;
+      }
     }
   }
 
@@ -493,6 +557,7 @@ class FixtureServer implements WechatApiServer {
 
   reset(): void {
     for (const domain of this.domains) domain.reset();
+    this.oauth.reset();
     this.counts = new Map();
     this.records = new Map();
     this.injections = new Map();
@@ -500,9 +565,8 @@ class FixtureServer implements WechatApiServer {
     this.tokenList = [];
     this.qrCodes = [];
     this.users = new Map();
-    this.stableCurrent = undefined;
-    this.stableStuck = false;
-    this.lastForceRefreshAt = Number.NEGATIVE_INFINITY;
+    this.stable = new Map();
+    this.appCounts = new Map();
     this.nextMsgId = this.firstMsgId;
   }
 
@@ -550,6 +614,11 @@ class FixtureServer implements WechatApiServer {
       body = undefined;
     }
     const query = Object.fromEntries(url.searchParams);
+    const appId = this.appIdOf(query, body);
+    if (appId !== undefined) {
+      const key = `${appId} ${path}`;
+      this.appCounts.set(key, (this.appCounts.get(key) ?? 0) + 1);
+    }
     const list = this.records.get(path) ?? [];
     list.push({ raw, body, query });
     this.records.set(path, list);
@@ -583,6 +652,7 @@ class FixtureServer implements WechatApiServer {
       return;
     }
 
+    if (req.method === 'GET' && this.oauth.servePage(url, res)) return;
     try {
       if (req.method === 'POST' && !contentType.startsWith('multipart/') && hasUnicodeEscape(raw)) {
         throw new SandboxApiError(
@@ -607,7 +677,7 @@ class FixtureServer implements WechatApiServer {
       }
       this.sendJson(res, this.route(path, url.searchParams, raw, body));
     } catch (failure: unknown) {
-      if (failure instanceof SandboxApiError) {
+      if (failure instanceof SandboxApiError || failure instanceof SandboxOAuthError) {
         this.send(res, { errcode: failure.errcode, errmsg: `${failure.errmsg} rid: ${rid()}` });
       } else {
         throw failure;
@@ -642,6 +712,16 @@ class FixtureServer implements WechatApiServer {
     res.end(text);
   }
 
+  /** The account a request is for: the `appid` it names, or the one of its access_token. */
+  private appIdOf(query: Record<string, string>, body: unknown): string | undefined {
+    if (typeof query.appid === 'string') return query.appid;
+    const bodyAppId = (body as { appid?: unknown } | undefined)?.appid;
+    if (typeof bodyAppId === 'string') return bodyAppId;
+    return query.access_token === undefined
+      ? undefined
+      : this.tokens.get(query.access_token)?.appId;
+  }
+
   /** The JSON text of a successful answer, `undefined` for an unknown path. */
   private route(
     path: string,
@@ -652,11 +732,11 @@ class FixtureServer implements WechatApiServer {
     switch (path) {
       case TOKEN_PATH:
         this.checkCredentials(query.get('grant_type'), query.get('appid'), query.get('secret'));
-        return this.issueClassicToken();
+        return this.issueClassicToken(query.get('appid') as string);
       case STABLE_TOKEN_PATH: {
         const json = this.jsonBody(raw, body);
         this.checkCredentials(json.grant_type, json.appid, json.secret);
-        return this.stableToken(json.force_refresh === true);
+        return this.stableToken(json.appid as string, json.force_refresh === true);
       }
       case '/cgi-bin/message/template/send':
         return this.templateSend(this.authenticate(query), this.jsonBody(raw, body));
@@ -672,7 +752,7 @@ class FixtureServer implements WechatApiServer {
         this.authenticate(query);
         return this.customSend(this.jsonBody(raw, body));
       default:
-        return undefined;
+        return this.oauth.route(path, query, () => this.authenticate(query));
     }
   }
 
@@ -682,16 +762,22 @@ class FixtureServer implements WechatApiServer {
 
   private checkCredentials(grantType: unknown, appid: unknown, secret: unknown): void {
     if (grantType !== 'client_credential') throw new SandboxApiError(40002, 'invalid grant_type');
-    if (appid !== this.appId) throw new SandboxApiError(40013, 'invalid appid');
-    if (secret !== this.appSecret) throw new SandboxApiError(40125, 'invalid appsecret');
+    const expected = typeof appid === 'string' ? this.secrets.get(appid) : undefined;
+    if (expected === undefined) throw new SandboxApiError(40013, 'invalid appid');
+    if (secret !== expected) throw new SandboxApiError(40125, 'invalid appsecret');
   }
 
-  private issue(kind: 'token' | 'stable', expiresInSeconds: number): MutableTokenInfo {
+  private issue(
+    appId: string,
+    kind: 'token' | 'stable',
+    expiresInSeconds: number,
+  ): MutableTokenInfo {
     const now = Date.now();
     this.tokenSeq++;
     const token = `${90 + (this.tokenSeq % 10)}_${randomBytes(96).toString('base64url')}`;
     const info: MutableTokenInfo = {
       token,
+      appId,
       kind,
       issuedAt: now,
       expiresAt: now + expiresInSeconds * 1000,
@@ -701,44 +787,53 @@ class FixtureServer implements WechatApiServer {
     return info;
   }
 
-  private issueClassicToken(): string {
+  private issueClassicToken(appId: string): string {
     const invalidAt = Date.now() + this.tokenOverlapMs;
     for (const info of this.tokens.values()) {
-      if (info.kind === 'token' && (info.invalidAt === undefined || info.invalidAt > invalidAt)) {
+      if (
+        info.kind === 'token' &&
+        info.appId === appId &&
+        (info.invalidAt === undefined || info.invalidAt > invalidAt)
+      ) {
         info.invalidAt = invalidAt;
       }
     }
-    const info = this.issue('token', this.expiresIn);
+    const info = this.issue(appId, 'token', this.expiresIn);
     return JSON.stringify({ access_token: info.token, expires_in: this.expiresIn });
   }
 
-  private stableToken(forceRefresh: boolean): string {
+  private stableToken(appId: string, forceRefresh: boolean): string {
     const now = Date.now();
+    let state = this.stable.get(appId);
+    if (!state) {
+      state = newStableState();
+      this.stable.set(appId, state);
+    }
     if (forceRefresh) {
-      if (now - this.lastForceRefreshAt < this.forceRefreshIntervalMs) {
+      if (now - state.lastForceRefreshAt < this.forceRefreshIntervalMs) {
         throw new SandboxApiError(
           45011,
           'api minute-quota reach limit  mustslower  retry next minute',
         );
       }
-      this.lastForceRefreshAt = now;
-      if (this.stableCurrent && this.stableCurrent.invalidAt === undefined) {
-        this.stableCurrent.invalidAt = now;
+      state.lastForceRefreshAt = now;
+      if (state.current && state.current.invalidAt === undefined) {
+        state.current.invalidAt = now;
       }
-      this.stableCurrent = this.issue('stable', this.stableExpiresIn);
-      this.stableStuck = false;
+      state.current = this.issue(appId, 'stable', this.stableExpiresIn);
+      state.stuck = false;
     } else {
-      const current = this.stableCurrent;
+      const current = state.current;
       const usable =
         current !== undefined &&
         current.expiresAt - now > this.stableRotateBeforeMs &&
-        (this.stableStuck || current.invalidAt === undefined || current.invalidAt > now);
+        (state.stuck || current.invalidAt === undefined || current.invalidAt > now);
       if (!usable) {
-        this.stableCurrent = this.issue('stable', this.stableExpiresIn);
-        this.stableStuck = false;
+        state.current = this.issue(appId, 'stable', this.stableExpiresIn);
+        state.stuck = false;
       }
     }
-    const current = this.stableCurrent as MutableTokenInfo;
+    const current = state.current as MutableTokenInfo;
     return JSON.stringify({
       access_token: current.token,
       expires_in: Math.floor((current.expiresAt - now) / 1000),

@@ -5,6 +5,7 @@ import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import type { AccessTokenStore } from './access-token-store.interface';
 import { MemoryAccessTokenStore } from './memory-access-token.store';
 import { RedisAccessTokenStore } from './redis-access-token.store';
+import { LegacyKeysAccessTokenStore } from './legacy-keys-access-token.store';
 import {
   closeTestRedisClients,
   testRedisClient,
@@ -17,6 +18,10 @@ afterAll(closeTestRedisClients);
 describe.each<[string, () => AccessTokenStore]>([
   ['MemoryAccessTokenStore', () => new MemoryAccessTokenStore()],
   ['RedisAccessTokenStore', () => new RedisAccessTokenStore(testRedisClient())],
+  [
+    'LegacyKeysAccessTokenStore',
+    () => new LegacyKeysAccessTokenStore(new RedisAccessTokenStore(testRedisClient())),
+  ],
 ])('%s (AccessTokenStore contract)', (_name, create) => {
   let store: AccessTokenStore;
   let key: string;
@@ -25,8 +30,8 @@ describe.each<[string, () => AccessTokenStore]>([
   beforeEach(() => {
     store = create();
     const prefix = `unit:${randomUUID()}:`;
-    key = `${prefix}access_token:wx1`;
-    lock = `${prefix}access_token_lock:wx1`;
+    key = `${prefix}{wx1}:access_token`;
+    lock = `${prefix}{wx1}:access_token_lock`;
   });
 
   it('get: null when absent; value and remaining TTL when set; null after expiry', async () => {

@@ -13,36 +13,45 @@ export const ACCESS_TOKEN_STORE_RESYNC_INTERVAL_MS = 1_000;
 /** Default timeout of one Redis command of {@link RedisAccessTokenStore}, in ms. */
 export const DEFAULT_REDIS_STORE_COMMAND_TIMEOUT_MS = 1_000;
 
-/** Redis key of the shared access_token: `<keyPrefix>access_token:<appId>`. */
+/**
+ * The prefix of every per-account Redis key: `<keyPrefix>{<appId>}:`. The braces are a Redis Cluster
+ * hash tag, so an account's token, lock and every later credential share one slot (the scripts that
+ * touch them together work on a Cluster) while different accounts spread over the cluster.
+ */
+export function accountKeyPrefix(keyPrefix: string, appId: string): string {
+  return `${keyPrefix}{${appId}}:`;
+}
+
+/** Redis key of the shared access_token: `<keyPrefix>{<appId>}:access_token`. */
 export function accessTokenKey(keyPrefix: string, appId: string): string {
-  return `${keyPrefix}access_token:${appId}`;
+  return `${accountKeyPrefix(keyPrefix, appId)}access_token`;
 }
 
 /**
  * Redis key of the token endpoint's last refusal (errcode), kept `tokenRefusalTtlMs`:
- * `<keyPrefix>access_token_refusal:<appId>`.
+ * `<keyPrefix>{<appId>}:access_token_refusal`.
  */
 export function accessTokenRefusalKey(keyPrefix: string, appId: string): string {
-  return `${keyPrefix}access_token_refusal:${appId}`;
+  return `${accountKeyPrefix(keyPrefix, appId)}access_token_refusal`;
 }
 
-/** Redis key of the refresh lock: `<keyPrefix>access_token_lock:<appId>`. */
+/** Redis key of the refresh lock: `<keyPrefix>{<appId>}:access_token_lock`. */
 export function accessTokenLockKey(keyPrefix: string, appId: string): string {
-  return `${keyPrefix}access_token_lock:${appId}`;
+  return `${accountKeyPrefix(keyPrefix, appId)}access_token_lock`;
 }
 
 /**
  * Redis key prefix of the marks of rejected tokens, one key per token:
- * `<keyPrefix>access_token_rejected:<appId>:<SHA-256 of the token, base64url>`.
+ * `<keyPrefix>{<appId>}:access_token_rejected:<SHA-256 of the token, base64url>`.
  */
 export function accessTokenRejectedKeyPrefix(keyPrefix: string, appId: string): string {
-  return `${keyPrefix}access_token_rejected:${appId}:`;
+  return `${accountKeyPrefix(keyPrefix, appId)}access_token_rejected:`;
 }
 
 /**
  * Redis key of the fleet-wide `force_refresh` limit (set for 30 s by the process that forces):
- * `<keyPrefix>access_token_force_refresh:<appId>`.
+ * `<keyPrefix>{<appId>}:access_token_force_refresh`.
  */
 export function accessTokenForceRefreshKey(keyPrefix: string, appId: string): string {
-  return `${keyPrefix}access_token_force_refresh:${appId}`;
+  return `${accountKeyPrefix(keyPrefix, appId)}access_token_force_refresh`;
 }

@@ -13,17 +13,13 @@ import {
   accessTokenRejectedKeyPrefix,
 } from './access-token.constants';
 import { AccessTokenFetcher } from './access-token.fetcher';
+import { FleetCredential } from './fleet-credential';
 import { ForceRefreshPolicy } from './force-refresh.policy';
-import { LocalCredentialCache } from './local-credential.cache';
-import { RejectedCredentialRegistry } from './rejected-credential.registry';
-import type { SharedCredential } from './shared-credential.interface';
-import { SharedCredentialRefresher } from './shared-credential.refresher';
-import { SharedStoreHealth } from './shared-store.health';
-import { Singleflight } from './singleflight';
 import { wechatApiRefusalCodec } from './wechat-api-refusal.codec';
 
 /**
- * The access_token of the Official Account, one for the whole fleet. Composed of:
+ * The access_token of the Official Account, one for the whole fleet: a {@link FleetCredential}
+ * (the machinery every fleet-wide credential runs on) with the {@link AccessTokenFetcher}:
  *
  * - **Hot path** ({@link LocalCredentialCache}): an in-process copy (token + expiry) is served
  *   without touching Redis; `getAccessToken()` then returns the same already-settled promise every
@@ -54,11 +50,7 @@ import { wechatApiRefusalCodec } from './wechat-api-refusal.codec';
 @Injectable()
 export class AccessTokenService {
   private readonly logger = new Logger(AccessTokenService.name);
-  private readonly local = new LocalCredentialCache();
-  private readonly flight = new Singleflight<string>();
-  private readonly health: SharedStoreHealth;
-  private readonly rejected: RejectedCredentialRegistry;
-  private readonly refresher: SharedCredentialRefresher;
+  private readonly credential: FleetCredential;
 
   /**
    * @param options resolved module options (appId, appSecret, tokenMode, lock and margin settings).
@@ -71,38 +63,35 @@ export class AccessTokenService {
     http: WechatHttpClient,
   ) {
     const { appId, keyPrefix } = options;
-    this.health = new SharedStoreHealth(this.logger, 'access_token', () => [
-      options.appSecret,
-      this.local.value,
-      this.rejected.latest,
-    ]);
-    this.rejected = new RejectedCredentialRegistry(
+    this.credential = new FleetCredential(
       store,
-      this.health,
-      accessTokenRejectedKeyPrefix(keyPrefix, appId),
-      REJECTED_ACCESS_TOKEN_TTL_MS,
-    );
-    const forceRefresh = new ForceRefreshPolicy(
-      store,
-      this.health,
-      accessTokenForceRefreshKey(keyPrefix, appId),
-      STABLE_TOKEN_FORCE_REFRESH_INTERVAL_MS,
-    );
-    this.refresher = new SharedCredentialRefresher(
-      store,
-      this.health,
-      new AccessTokenFetcher(options, http, forceRefresh, this.logger),
-      this.rejected,
-      wechatApiRefusalCodec,
+      this.logger,
+      (health) =>
+        new AccessTokenFetcher(
+          options,
+          http,
+          new ForceRefreshPolicy(
+            store,
+            health,
+            accessTokenForceRefreshKey(keyPrefix, appId),
+            STABLE_TOKEN_FORCE_REFRESH_INTERVAL_MS,
+          ),
+          this.logger,
+        ),
       {
+        label: 'access_token',
         keys: {
           value: accessTokenKey(keyPrefix, appId),
           lock: accessTokenLockKey(keyPrefix, appId),
           refusal: accessTokenRefusalKey(keyPrefix, appId),
+          rejectedPrefix: accessTokenRejectedKeyPrefix(keyPrefix, appId),
         },
+        rejectedTtlMs: REJECTED_ACCESS_TOKEN_TTL_MS,
         lockTtlMs: options.lockTtlMs,
         lockPollIntervalMs: options.lockPollIntervalMs,
         refusalTtlMs: options.tokenRefusalTtlMs,
+        refusals: wechatApiRefusalCodec,
+        secrets: () => [options.appSecret],
       },
     );
   }
@@ -115,12 +104,7 @@ export class AccessTokenService {
    * @throws WechatHttpError when WeChat cannot be reached.
    */
   getAccessToken(): Promise<string> {
-    const cached = this.local.current();
-    if (cached !== undefined) {
-      if (this.health.down) this.resyncSoon();
-      return cached;
-    }
-    return this.flight.run(() => this.load());
+    return this.credential.get();
   }
 
   /**
@@ -134,40 +118,7 @@ export class AccessTokenService {
    * - Without: both copies are deleted unconditionally, which makes the whole fleet refresh
    *   (and, in `token` mode, invalidates the current token for everyone). Prefer passing the token.
    */
-  async clearAccessToken(token?: string): Promise<void> {
-    if (token === undefined) {
-      this.local.forget();
-      await this.refresher.deleteShared();
-      return;
-    }
-    const alreadyCleared = this.rejected.record(token);
-    this.local.forget(token);
-    // A concurrent caller of this process already deleted it (same connection, so the delete is
-    // ordered before any later read of ours).
-    if (alreadyCleared) return;
-    // Marked first: a holder that fetches it from now on (stable_token) does not publish it.
-    await this.rejected.share(token);
-    await this.refresher.discard(token);
-  }
-
-  private async load(): Promise<string> {
-    return this.keep(await this.refresher.refresh());
-  }
-
-  /** Keeps a credential in-process (unless it is known to be rejected) and returns the token. */
-  private keep(credential: SharedCredential): string {
-    if (!credential.rejected) this.local.adopt(credential.value, credential.expiresAt);
-    return credential.value;
-  }
-
-  /** On a cache hit while the store is down: at most once a second, try to resynchronise. */
-  private resyncSoon(): void {
-    if (!this.health.beginResync()) return;
-    void this.refresher
-      .resync(this.local.held())
-      .then((shared) => {
-        if (shared !== undefined) this.keep(shared);
-      })
-      .finally(() => this.health.endResync());
+  clearAccessToken(token?: string): Promise<void> {
+    return this.credential.clear(token);
   }
 }

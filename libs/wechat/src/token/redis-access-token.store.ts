@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { RedisCommandRunner, lua } from '../redis/redis-command.runner';
+import type { WechatRedisClient } from '../redis/wechat-redis-client.type';
 import type {
   AccessTokenLockAttempt,
   AccessTokenLockedWriteResult,
@@ -75,8 +75,9 @@ return 0
  *   `enableOfflineQueue: false` (or keep the default: this store does not queue anyway) and a small
  *   `maxRetriesPerRequest` (e.g. 1) so that a half-open connection does not hold commands; keep
  *   ioredis's default reconnect (`retryStrategy`) so the store comes back by itself.
- * - Redis Cluster: the lock-owner write touches the token key and the lock key together, so they
- *   must hash to the same slot: use a `keyPrefix` with a hash tag, e.g. `{wechat}:`.
+ * - Redis Cluster: the lock-owner write touches the token key and the lock key together; the
+ *   module's key schema (`<prefix>{<appId>}:…`) puts every key of one account in one slot, and the
+ *   module checks it at start-up on a Cluster client.
  *
  * The client is the host's: this store never connects, quits or adds listeners to it.
  */
@@ -84,11 +85,11 @@ export class RedisAccessTokenStore implements AccessTokenStore {
   private readonly commands: RedisCommandRunner;
 
   /**
-   * @param redis an ioredis client (standalone or cluster-compatible commands).
+   * @param redis an ioredis client (standalone, Sentinel) or Cluster.
    * @param options see {@link RedisAccessTokenStoreOptions}.
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: WechatRedisClient,
     options: RedisAccessTokenStoreOptions = {},
   ) {
     this.commands = new RedisCommandRunner(

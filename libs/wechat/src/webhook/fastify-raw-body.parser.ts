@@ -1,13 +1,9 @@
-import { BadRequestException, HttpException, PayloadTooLargeException } from '@nestjs/common';
 import type { Readable } from 'node:stream';
-import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
-import { readCappedStream } from './raw-body.reader';
-import { RefusedRawBody } from './raw-body-refusal';
+import { PendingRawBody } from './pending-raw-body';
 import { isWechatRawBodyRoute } from './raw-body-route.decorator';
 
 /** The parts of a Fastify request the parser looks at (no Fastify types at run time). */
 export interface FastifyParserRequest {
-  readonly headers: Record<string, string | string[] | undefined>;
   readonly is404: boolean;
   readonly routeOptions: { readonly config?: unknown };
 }
@@ -22,11 +18,6 @@ export type FastifyStreamParser = (
   done: FastifyParserDone,
 ) => void;
 
-/** The largest callback body any WechatModule of the app accepts (each module re-checks its own). */
-export interface FastifyRawBodyLimit {
-  maxBytes: number;
-}
-
 /**
  * Fastify's answer to a body no parser accepts, as Fastify builds it (`FST_ERR_CTP_INVALID_MEDIA_TYPE`).
  */
@@ -38,36 +29,16 @@ function unsupportedMediaType(): Error {
 }
 
 /**
- * A catch-all (`'*'`) Fastify content-type parser that reads the callback route's body raw, whatever
- * its Content-Type, up to `limit.maxBytes`. Fastify parses a body before the route's guards run, so
- * a refusal (too large, unreadable) is not answered here: it becomes a {@link RefusedRawBody} that
- * the controller throws after the signature guard, as on Express. Every other route keeps Fastify's
- * own behaviour for a Content-Type it has no parser for (415).
+ * A catch-all (`'*'`) Fastify content-type parser for the callback route, whatever its
+ * Content-Type. Fastify parses a body before the route's guards run, so this parser reads nothing:
+ * it leaves the payload stream as a {@link PendingRawBody}, which the controller reads (size cap,
+ * time limit) only after the signature guard has accepted the request, as on Express. Every other
+ * route keeps Fastify's own behaviour for a Content-Type it has no parser for (415).
  */
-export function createFastifyRawBodyParser(limit: FastifyRawBodyLimit): FastifyStreamParser {
+export function createFastifyRawBodyParser(): FastifyStreamParser {
   return (request, payload, done) => {
-    if (!isWechatRawBodyRoute(request.routeOptions.config)) {
-      if (request.is404) done(null, undefined);
-      else done(unsupportedMediaType());
-      return;
-    }
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit.maxBytes) {
-      payload.resume();
-      done(null, new RefusedRawBody(new PayloadTooLargeException(WECHAT_HTTP_MESSAGES.tooLarge)));
-      return;
-    }
-    readCappedStream(payload, limit.maxBytes).then(
-      (body) => done(null, body),
-      (error: unknown) =>
-        done(
-          null,
-          new RefusedRawBody(
-            error instanceof HttpException
-              ? error
-              : new BadRequestException(WECHAT_HTTP_MESSAGES.unreadableBody),
-          ),
-        ),
-    );
+    if (isWechatRawBodyRoute(request.routeOptions.config)) done(null, new PendingRawBody(payload));
+    else if (request.is404) done(null, undefined);
+    else done(unsupportedMediaType());
   };
 }

@@ -1,12 +1,13 @@
 import {
   BadRequestException,
   PayloadTooLargeException,
+  RequestTimeoutException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
-import { RefusedRawBody } from './raw-body-refusal';
+import { PendingRawBody } from './pending-raw-body';
 
 /**
  * The parts of the request the reader looks at, as the controller's `@Req()` gets it: the Node
@@ -14,7 +15,7 @@ import { RefusedRawBody } from './raw-body-refusal';
  */
 export interface RawBodyRequest {
   readonly headers: IncomingHttpHeaders;
-  /** Set by a body parser: Express's, Fastify's, or the library's own under Fastify. */
+  /** Set by a body parser: Express's, Fastify's, or the library's own under Fastify ({@link PendingRawBody}). */
   readonly body?: unknown;
   /** Kept by Nest's body parsers when the app is created with `rawBody: true`. */
   readonly rawBody?: unknown;
@@ -26,22 +27,35 @@ export interface RawBodyRequest {
   readonly readableEnded?: boolean;
 }
 
+/** The limits of one body read. */
+export interface RawBodyLimits {
+  /** Past this many bytes the body is refused (413). */
+  readonly maxBytes: number;
+  /** The body must have arrived within this many ms (408 otherwise); none when absent. */
+  readonly timeoutMs?: number;
+}
+
 /**
- * Reads a callback body as raw bytes, whatever its Content-Type, with a size cap, without the host
- * app changing its body parsers, on Express and on Fastify:
+ * Reads a callback body as raw bytes, whatever its Content-Type, with a size cap and a time limit,
+ * without the host app changing its body parsers, on Express and on Fastify:
  * - Express: the Node stream is read here, unless a host parser (JSON, urlencoded) consumed it;
- * - Fastify: the library's content-type parser read it before the handler (Fastify parses every
- *   body before the route runs); Nest's JSON/urlencoded parsers keep those two types, as on Express.
+ * - Fastify: the library's content-type parser left the payload stream unread
+ *   ({@link PendingRawBody}) and it is read here, after the signature guard, as on Express;
+ *   Nest's JSON/urlencoded parsers keep those two types, as on Express.
  * A parser's raw copy (`rawBody: true`) or a string/Buffer body is used when the stream is gone.
+ * On a refusal the stream is left paused, not drained: the caller closes the connection.
  *
- * @throws PayloadTooLargeException (413) past `maxBytes`; UnsupportedMediaTypeException (415) when a
- * parser consumed the body and kept no raw copy; BadRequestException (400) when the stream fails.
+ * @throws PayloadTooLargeException (413) past `maxBytes`; RequestTimeoutException (408) when the
+ * body is still incomplete after `timeoutMs`; UnsupportedMediaTypeException (415) when a parser
+ * consumed the body and kept no raw copy; BadRequestException (400) when the stream fails.
  */
-export async function readRawBody(request: RawBodyRequest, maxBytes: number): Promise<Buffer> {
+export async function readRawBody(request: RawBodyRequest, limits: RawBodyLimits): Promise<Buffer> {
+  const { maxBytes } = limits;
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new PayloadTooLargeException(WECHAT_HTTP_MESSAGES.tooLarge);
   }
+  if (request.body instanceof PendingRawBody) return readCappedStream(request.body.stream, limits);
   const consumed = fromParsedBody(request);
   if (consumed) {
     if (consumed.length > maxBytes)
@@ -51,17 +65,19 @@ export async function readRawBody(request: RawBodyRequest, maxBytes: number): Pr
   if (isFastifyRequest(request) || request.readableEnded || request._body === true) {
     throw new UnsupportedMediaTypeException(WECHAT_HTTP_MESSAGES.unreadableBody);
   }
-  return readCappedStream(request as unknown as Readable, maxBytes);
+  return readCappedStream(request as unknown as Readable, limits);
 }
 
 /**
- * Reads a stream to its end into one Buffer, refusing it past `maxBytes` (the rest is drained so the
- * socket can still answer).
+ * Reads a stream to its end into one Buffer, refusing it past `maxBytes` or when it has not ended
+ * within `timeoutMs`. A refused stream is paused and left unread (not drained): the connection is
+ * the caller's to close.
  *
- * @throws PayloadTooLargeException (413) past `maxBytes`; BadRequestException (400) when the stream
- * fails or the client goes away.
+ * @throws PayloadTooLargeException (413) past `maxBytes`; RequestTimeoutException (408) after
+ * `timeoutMs`; BadRequestException (400) when the stream fails or the client goes away.
  */
-export function readCappedStream(stream: Readable, maxBytes: number): Promise<Buffer> {
+export function readCappedStream(stream: Readable, limits: RawBodyLimits): Promise<Buffer> {
+  const { maxBytes, timeoutMs } = limits;
   const received = takeReceivedBody(stream);
   if (received) {
     return received.length > maxBytes
@@ -71,11 +87,19 @@ export function readCappedStream(stream: Readable, maxBytes: number): Promise<Bu
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let timer: NodeJS.Timeout | undefined;
     const cleanup = (): void => {
+      clearTimeout(timer);
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('error', onError);
       stream.off('aborted', onError);
+    };
+    /** Stops reading: nothing more of this body is taken off the socket. */
+    const refuse = (error: Error): void => {
+      cleanup();
+      stream.pause();
+      reject(error);
     };
     const onData = (chunk: Buffer | string): void => {
       // A string only if someone called setEncoding(): back to the bytes in that encoding.
@@ -83,10 +107,7 @@ export function readCappedStream(stream: Readable, maxBytes: number): Promise<Bu
         typeof chunk === 'string' ? Buffer.from(chunk, stream.readableEncoding ?? 'utf8') : chunk;
       size += bytes.length;
       if (size > maxBytes) {
-        cleanup();
-        // Stop buffering; let the rest of the body drain so the socket can answer 413.
-        stream.resume();
-        reject(new PayloadTooLargeException(WECHAT_HTTP_MESSAGES.tooLarge));
+        refuse(new PayloadTooLargeException(WECHAT_HTTP_MESSAGES.tooLarge));
         return;
       }
       chunks.push(bytes);
@@ -103,6 +124,12 @@ export function readCappedStream(stream: Readable, maxBytes: number): Promise<Bu
     stream.on('end', onEnd);
     stream.on('error', onError);
     stream.on('aborted', onError);
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(
+        () => refuse(new RequestTimeoutException(WECHAT_HTTP_MESSAGES.bodyTimeout)),
+        Math.max(timeoutMs, 0),
+      );
+    }
   });
 }
 
@@ -139,7 +166,6 @@ function holdsDeclaredBody(request: { headers?: IncomingHttpHeaders }, buffered:
 
 function fromParsedBody(request: RawBodyRequest): Buffer | undefined {
   const { body } = request;
-  if (body instanceof RefusedRawBody) throw body.error;
   if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
   const fastify = isFastifyRequest(request);
   if (!fastify && request._body !== true && !request.readableEnded) return undefined;

@@ -1,13 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WechatConfigError } from '../errors/wechat-config.error';
-import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
-import { WECHAT_CALLBACK_ENABLED, WECHAT_OPTIONS } from '../wechat.constants';
-import {
-  createFastifyRawBodyParser,
-  type FastifyRawBodyLimit,
-  type FastifyStreamParser,
-} from './fastify-raw-body.parser';
+import { WECHAT_CALLBACK_ENABLED } from '../wechat.constants';
+import { createFastifyRawBodyParser, type FastifyStreamParser } from './fastify-raw-body.parser';
 
 /** The parts of a Fastify instance the registrar uses. */
 interface FastifyParserHost {
@@ -15,7 +10,7 @@ interface FastifyParserHost {
 }
 
 /** One catch-all parser per Fastify instance, shared by every WechatModule of the app. */
-const limits = new WeakMap<object, FastifyRawBodyLimit>();
+const registered = new WeakSet<object>();
 
 /**
  * Under `@nestjs/platform-fastify`, registers the library's catch-all content-type parser (see
@@ -30,7 +25,6 @@ export class WechatFastifyBodyRegistrar implements OnModuleInit {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
     @Inject(WECHAT_CALLBACK_ENABLED) private readonly callbackEnabled: boolean,
   ) {}
 
@@ -38,15 +32,9 @@ export class WechatFastifyBodyRegistrar implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter as typeof this.adapterHost.httpAdapter | undefined;
     if (!this.callbackEnabled || adapter?.getType() !== 'fastify') return;
     const instance = adapter.getInstance<FastifyParserHost & object>();
-    const { maxBodyBytes } = this.options;
-    const limit = limits.get(instance);
-    if (limit) {
-      limit.maxBytes = Math.max(limit.maxBytes, maxBodyBytes);
-      return;
-    }
-    const created: FastifyRawBodyLimit = { maxBytes: maxBodyBytes };
+    if (registered.has(instance)) return;
     try {
-      instance.addContentTypeParser('*', createFastifyRawBodyParser(created));
+      instance.addContentTypeParser('*', createFastifyRawBodyParser());
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'FST_ERR_CTP_ALREADY_PRESENT') {
@@ -60,6 +48,6 @@ export class WechatFastifyBodyRegistrar implements OnModuleInit {
         `could not register the callback's Fastify body parser (${String(code ?? error)}); initialise the app (app.init() or app.listen()) before Fastify is started.`,
       );
     }
-    limits.set(instance, created);
+    registered.add(instance);
   }
 }

@@ -5,6 +5,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  NotFoundException,
 } from '@nestjs/common';
 import type { MsgCryptKeyId } from '../core/msg-crypt';
 import type { WechatMessage } from '../core/wechat-message.interfaces';
@@ -13,7 +14,8 @@ import { hasEncryptElement, readWechatXmlFields } from '../core/wechat-message.p
 import type { WechatXmlFields } from '../core/wechat-message.interfaces';
 import { buildReplyXml } from '../core/wechat-reply.builder';
 import type { WechatReply } from '../core/wechat-reply.interfaces';
-import { MsgCryptService } from '../crypto/msg-crypt.service';
+import type { WechatAccount } from '../accounts/wechat-account';
+import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import { WechatLateReplySender } from '../dedup/late-reply.sender';
 import { pushDedupKey } from '../dedup/push-dedup.key';
 import {
@@ -41,6 +43,7 @@ export const SUCCESS_RESPONSE: WechatPushResponse = SUCCESS_ANSWER;
 const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
 
 interface DecodedPush {
+  readonly account: WechatAccount;
   readonly message: WechatMessage;
   readonly xml: string;
   readonly encrypted: boolean;
@@ -50,7 +53,8 @@ interface DecodedPush {
 /**
  * Turns one verified POST into its answer: detects the mode (plaintext, compatible, safe), decrypts,
  * parses the typed message, runs the handlers and renders (and, for an encrypted push, encrypts)
- * the reply. Bad input becomes a 4xx `HttpException`; nothing here answers 5xx.
+ * the reply, all with the keys of the account the push was sent to. Bad input becomes a 4xx
+ * `HttpException`; nothing here answers 5xx.
  */
 @Injectable()
 export class WechatPushService {
@@ -58,7 +62,7 @@ export class WechatPushService {
   private readonly parseOptions: { readonly maxBytes: number };
 
   constructor(
-    private readonly crypt: MsgCryptService,
+    private readonly accounts: WechatAccounts,
     private readonly dispatcher: WechatDispatcher,
     private readonly deduplicator: WechatPushDeduplicator,
     private readonly lateReplies: WechatLateReplySender,
@@ -68,16 +72,28 @@ export class WechatPushService {
   }
 
   /**
-   * Handles one push whose query string the guard has verified. WeChat's retries of a push are
-   * handled once and answered alike (see {@link WechatPushDeduplicator}).
+   * Handles one push to `account` (default: the default account) whose query string the guard
+   * has verified. WeChat's retries of a push are handled once and answered alike (see
+   * {@link WechatPushDeduplicator}).
+   *
+   * @param receivedAt `Date.now()` when the request arrived: the reply deadline
+   * (`replyTimeoutMs`) counts from there, not from the end of the body. Default now.
    */
-  async handle(query: WechatCallbackQuery, body: Buffer): Promise<WechatPushResponse> {
-    const push = await this.decode(query, body);
+  async handle(
+    query: WechatCallbackQuery,
+    body: Buffer,
+    receivedAt: number = Date.now(),
+    account: WechatAccount | undefined = this.accounts.defaultAccount,
+  ): Promise<WechatPushResponse> {
+    if (!account) throw new NotFoundException(WECHAT_HTTP_MESSAGES.unknownAccount);
+    const push = await this.decode(query, body, account);
     const { message } = push;
     return this.deduplicator.run<WechatReply>(
-      pushDedupKey(this.options.appId, message),
+      pushDedupKey(account.appId, message),
       () => this.process(push, query),
-      (reply) => this.lateReplies.send(message.FromUserName, reply, describePush(message)),
+      (reply) =>
+        this.lateReplies.send(message.FromUserName, reply, describePush(message), account.client),
+      receivedAt,
     );
   }
 
@@ -86,9 +102,10 @@ export class WechatPushService {
     query: WechatCallbackQuery,
   ): Promise<PushOutcome<WechatReply>> {
     const context: WechatContext = {
+      account: push.account.name,
       openId: push.message.FromUserName,
       accountId: push.message.ToUserName,
-      appId: this.options.appId,
+      appId: push.account.appId,
       encrypted: push.encrypted,
       rawXml: push.xml,
     };
@@ -97,30 +114,37 @@ export class WechatPushService {
     return { response, reply, failed };
   }
 
-  private async decode(query: WechatCallbackQuery, body: Buffer): Promise<DecodedPush> {
+  private async decode(
+    query: WechatCallbackQuery,
+    body: Buffer,
+    account: WechatAccount,
+  ): Promise<DecodedPush> {
+    const { crypt } = account;
     try {
       const fields = await this.parseFields(body);
       const encrypted = query.encrypt_type === 'aes' || hasEncryptElement(fields);
       if (!encrypted) {
-        if (this.options.requireEncryption && this.crypt.isEncryptionEnabled) {
+        if (account.options.requireEncryption && crypt.isEncryptionEnabled) {
           throw new ForbiddenException(WECHAT_HTTP_MESSAGES.encryptionRequired);
         }
         // Parsed once: the fields read for mode detection are the message.
-        return { message: toWechatMessage(fields), xml: body.toString('utf8'), encrypted };
+        const message = toWechatMessage(fields);
+        return { account, message, xml: body.toString('utf8'), encrypted };
       }
-      if (!this.crypt.isEncryptionEnabled) {
+      if (!crypt.isEncryptionEnabled) {
         this.logger.error(
           'Received an encrypted push but no encodingAESKey is configured; refusing it',
         );
         throw new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
       }
-      const { message: xml, keyId } = this.crypt.decrypt(
+      const { message: xml, keyId } = crypt.decrypt(
         query.msg_signature,
         query.timestamp,
         query.nonce,
         fields.Encrypt,
       );
-      return { message: toWechatMessage(await this.parseFields(xml)), xml, encrypted, keyId };
+      const message = toWechatMessage(await this.parseFields(xml));
+      return { account, message, xml, encrypted, keyId };
     } catch (error: unknown) {
       throw this.toHttpError(error);
     }
@@ -142,7 +166,7 @@ export class WechatPushService {
     }
     if (!push.encrypted) return { body: xml, contentType: XML_CONTENT_TYPE };
     const nonce = typeof query.nonce === 'string' ? query.nonce : '';
-    const envelope = this.crypt.encryptReply(xml, { nonce, keyId: push.keyId });
+    const envelope = push.account.crypt.encryptReply(xml, { nonce, keyId: push.keyId });
     return { body: envelope.xml, contentType: XML_CONTENT_TYPE };
   }
 
