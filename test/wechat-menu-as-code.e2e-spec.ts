@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import {
   MemoryAccessTokenStore,
+  WechatAccounts,
   WechatConfigError,
   WechatMenuAsCode,
   WechatMenuSync,
@@ -177,5 +178,46 @@ describe('menus as code, in one process', () => {
         button: [{ type: 'click', name: '今日歌曲', key: 'OTHER' }, MENU.button[1]],
       }),
     ).toBe(false);
+  });
+});
+
+describe('the API domains per account (several Official Accounts)', () => {
+  it("each account's client has its own domains, token and menu sync", async () => {
+    const shop = { appId: 'wx5555555555555551', appSecret: 'shopSecret0123456789abcdefABCDEF' };
+    const multi = await startWechatApiServer({ accounts: [shop] });
+    try {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          WechatModule.forRoot({
+            apiBaseUrl: multi.url,
+            keyPrefix: `menu:${randomUUID()}:`,
+            path: false,
+            menu: MENU,
+            accounts: [
+              { name: 'default', appId: multi.appId, appSecret: multi.appSecret },
+              { name: 'shop', ...shop },
+            ],
+          }),
+        ],
+      }).compile();
+      const app = moduleRef.createNestApplication({ logger: ['error'] });
+      await app.init();
+      const sync = app.get(WechatMenuAsCode);
+      expect([...sync.outcomes.entries()]).toEqual([
+        ['default', 'created'],
+        ['shop', 'unchanged'], // the stand-in keeps one menu for all the AppIDs it serves
+      ]);
+      const accounts = app.get(WechatAccounts);
+      await accounts.get('shop').client.tags.create('VIP');
+      const shopToken = multi.lastQuery('/cgi-bin/tags/create')?.access_token;
+      await accounts.get('default').client.tags.list();
+      const defaultToken = multi.lastQuery('/cgi-bin/tags/get')?.access_token;
+      expect(shopToken).toBe(await accounts.get('shop').tokens.getAccessToken());
+      expect(defaultToken).toBe(await accounts.get('default').tokens.getAccessToken());
+      expect(shopToken).not.toBe(defaultToken);
+      await app.close();
+    } finally {
+      await multi.close();
+    }
   });
 });
