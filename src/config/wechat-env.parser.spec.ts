@@ -307,7 +307,14 @@ describe('WECHAT_ENV_TABLE', () => {
             : option in accountOptions
               ? accountOptions[option]
               : resolved[option as keyof typeof resolved];
-        return [option, value === undefined ? undefined : String(value)];
+        return [
+          option,
+          value === undefined
+            ? undefined
+            : typeof value === 'object'
+              ? JSON.stringify(value)
+              : String(value),
+        ];
       }),
     );
     expect(documented).toEqual(actual);

@@ -2,6 +2,7 @@ import { Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { WechatHttpClient } from './api/wechat-http.client';
 import { WechatClientService } from './api/wechat-client.service';
+import { WechatMenuAsCode } from './api/menu-as-code.bootstrap';
 import { WechatAccountInjectionCheck } from './accounts/wechat-account-injection.check';
 import { createDefaultAccountProviders } from './accounts/wechat-account.tokens';
 import { WechatAccounts } from './accounts/wechat-accounts.registry';
@@ -149,6 +150,7 @@ const dedupStoreProvider: Provider = {
     { provide: WECHAT_ACCOUNTS, useExisting: WechatAccounts },
     ...createDefaultAccountProviders(),
     WechatAccountInjectionCheck,
+    WechatMenuAsCode,
     WechatMetadataAccessor,
     WechatHandlerRegistry,
     WechatExplorer,
