@@ -106,6 +106,13 @@ describe('wechatOptionsFromEnv', () => {
     },
   );
 
+  it('WECHAT_REPLAY_WINDOW_SECONDS=0 turns the replay window off (replaying recorded pushes)', () => {
+    expect(wechatOptionsFromEnv({ ...BASE_ENV, WECHAT_REPLAY_WINDOW_SECONDS: '0' })).toEqual({
+      ...BASE_OPTIONS,
+      replayWindowSeconds: 0,
+    });
+  });
+
   it('covers every variable of the table', () => {
     expect(new Set(CASES.map((c) => c.variable)).size).toBe(ROWS.length);
   });
