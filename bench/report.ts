@@ -7,6 +7,7 @@ import type { MicroRow } from './micro';
 import type { ProfileBreakdown } from './profile';
 import type { TelemetryOverheadResult } from './telemetry';
 import type { TokenHotResult } from './token-hot';
+import type { ApiCallsResult } from './api-calls';
 
 export interface BenchReport {
   machine: { cpus: number; cpuModel: string; node: string; platform: string; loadAvg: number[] };
@@ -22,6 +23,7 @@ export interface BenchReport {
   callbacks: CallbackRowResult[];
   adapterNotes: string[];
   token?: TokenHotResult;
+  api?: ApiCallsResult;
   fleet: FleetRowResult[];
   memory?: MemoryResult;
   micro: MicroRow[];
@@ -42,6 +44,7 @@ export const TARGETS = {
   fleetTokenCalls: 1,
   rssGrowthBytes: 10 * 1024 * 1024,
   telemetryRatio: 0.95,
+  apiCallsRatio: 0.8,
   accountsLookupRatio: 0.95,
 };
 
@@ -81,6 +84,13 @@ export function verdicts(report: BenchReport): TargetVerdict[] {
       pass:
         report.token.callsPerSecond >= TARGETS.tokenCallsPerSecond &&
         report.token.redisCommands === 0,
+    });
+  }
+  if (report.api) {
+    out.push({
+      target: `API calls through the client ≥ ${TARGETS.apiCallsRatio} × plain fetch calls/s (${report.api.inFlight} in flight)`,
+      measured: `${num(report.api.ratio, 3)} × (${num(report.api.clientPerSecond)} vs ${num(report.api.fetchPerSecond)} calls/s)`,
+      pass: report.api.ratio >= TARGETS.apiCallsRatio && report.api.failures === 0,
     });
   }
   if (report.fleet.length > 0) {
@@ -245,7 +255,7 @@ export function renderReport(report: BenchReport): string {
   if (report.telemetry.length > 0) {
     push(
       '',
-      '## 8. What the instrumentation costs with an OpenTelemetry SDK installed',
+      '## 10. What the instrumentation costs with an OpenTelemetry SDK installed',
       '',
       "Two servers of the same build side by side, one with the OpenTelemetry metrics SDK and a Prometheus exporter installed (`BENCH_OTEL=1`, as the demo does), one without; their safe-mode echo runs alternate (the order flips every round) and each round's ratio is with ÷ without. Without an SDK the module's calls into `@opentelemetry/api` are no-ops. The last column checks that the SDK server counted every push the client saw answered as `handled` (it counts a few more: autocannon leaves out the requests still in flight when a run ends). Section 5's last two rows are the same instrumentation in one process, per push.",
       '',
@@ -290,6 +300,23 @@ export function renderReport(report: BenchReport): string {
       `| ratio (median of the rounds' ratios) | ${num(lookup.ratio, 3)} |`,
       `| heap bytes per account (receives pushes only) | ${num(memory.bytesPerAccount)} |`,
       `| heap bytes per account (its API client used too) | ${num(memory.bytesPerAccountWithClient)} |`,
+    );
+  }
+  if (report.api) {
+    const api = report.api;
+    push(
+      '',
+      '## 9. API calls through the client',
+      '',
+      `\`client.tags.list()\` (the cached token, the request pipeline, the typed result) against plain \`fetch\` + \`JSON.parse\` of the same endpoint with the same token, both against the local WeChat stand-in, ${api.inFlight} calls in flight on keep-alive connections, in ${api.clientRounds.length} alternating rounds per side.`,
+      '',
+      '| | calls/s (median) | rounds |',
+      '| --- | ---: | --- |',
+      `| through the client | ${num(api.clientPerSecond)} | ${api.clientRounds.map((r) => num(r)).join(', ')} |`,
+      `| plain fetch | ${num(api.fetchPerSecond)} | ${api.fetchRounds.map((r) => num(r)).join(', ')} |`,
+      `| ratio (median of the per-round ratios) | ${num(api.ratio, 3)} | failed calls: ${api.failures} |`,
+      '',
+      `Per CPU second of the calling process (user + system; the stand-in runs in another process): ${num(api.clientPerCpuSecond)} calls through the client, ${num(api.fetchPerCpuSecond)} with plain fetch, ratio ${num(api.cpuRatio, 3)}. Load average at the start of the run: ${report.machine.loadAvg.map((l) => l.toFixed(2)).join(', ')} on ${report.machine.cpus} CPUs.`,
     );
   }
   push('');

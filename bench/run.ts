@@ -3,8 +3,8 @@
 //
 // Knobs (environment): BENCH_ROUNDS (12), BENCH_DURATION (1.5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
-// BENCH_SECTIONS (micro,token,fleet,callback,telemetry,profile,memory,accounts), BENCH_DIAGNOSTIC=0
-// (skip the no-Redis
+// BENCH_SECTIONS (micro,token,api,fleet,callback,telemetry,profile,memory,accounts),
+// BENCH_DIAGNOSTIC=0 (skip the no-Redis
 // express rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
 // the ratios need), BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/),
 // BENCH_OUTPUT (bench/results.md).
@@ -31,6 +31,7 @@ import { analyseProfile } from './profile';
 import { renderReport, verdicts, type BenchReport } from './report';
 import type { BenchAdapter } from './server';
 import type { TokenHotInput, TokenHotResult } from './token-hot';
+import type { ApiCallsInput, ApiCallsResult } from './api-calls';
 
 const env = process.env;
 const positive = (name: string, fallback: number): number => {
@@ -46,9 +47,9 @@ async function main(): Promise<void> {
   const root = process.cwd();
   if (!existsSync(join(root, 'bench'))) throw new Error('run `npm run bench` from the repo root');
   const sections = new Set(
-    (env.BENCH_SECTIONS ?? 'micro,token,fleet,callback,telemetry,profile,memory,accounts').split(
-      ',',
-    ),
+    (
+      env.BENCH_SECTIONS ?? 'micro,token,api,fleet,callback,telemetry,profile,memory,accounts'
+    ).split(','),
   );
   const adapters = (env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as BenchAdapter[];
   const settings = {
@@ -113,6 +114,22 @@ async function main(): Promise<void> {
         `  ${Math.round(report.token.callsPerSecond)} calls/s, ${report.token.redisCommands} Redis commands`,
       );
     }
+    if (sections.has('api')) {
+      log('9. API calls through the client vs plain fetch…');
+      report.api = await runScript<ApiCallsResult>('api-calls', {
+        apiBaseUrl: api.url,
+        appId: api.appId,
+        appSecret: api.appSecret,
+        inFlight: 64,
+        rounds: 6,
+        roundMs: 1500,
+        warmupMs: 1500,
+      } satisfies ApiCallsInput);
+      log(
+        `  client ${Math.round(report.api.clientPerSecond)} calls/s, fetch ${Math.round(report.api.fetchPerSecond)} calls/s, ratio ${report.api.ratio.toFixed(3)}`,
+      );
+      api.reset(); // the stand-in keeps every request it saw
+    }
     if (sections.has('fleet')) {
       log('3. Fleet refresh…');
       report.fleet = await benchFleet(
@@ -171,7 +188,7 @@ async function main(): Promise<void> {
     if (sections.has('telemetry')) {
       // The same safe-mode echo with and without an OpenTelemetry SDK in the server.
       for (const adapter of adapters) {
-        log(`8. Instrumentation cost with the OpenTelemetry SDK (${adapter})…`);
+        log(`10. Instrumentation cost with the OpenTelemetry SDK (${adapter})…`);
         const without = await startServer(adapter, config);
         const withSdk = await startServer(adapter, config, { otel: true });
         try {

@@ -1,4 +1,4 @@
-// Section 8: what the module's instrumentation costs once a host installs an OpenTelemetry SDK.
+// Section 10: what the module's instrumentation costs once a host installs an OpenTelemetry SDK.
 // Two servers of the same build run side by side, one with the metrics SDK and a Prometheus
 // exporter (BENCH_OTEL=1, as the demo installs them), one without; their safe-mode echo is
 // measured in alternating runs (the order flips every round), and each round's ratio is

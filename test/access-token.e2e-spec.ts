@@ -491,7 +491,12 @@ describe('Redis unreachable at run time', () => {
       keyPrefix,
     });
     const http = new WechatHttpClient(options);
-    const tokens = new AccessTokenService(options, new RedisAccessTokenStore(hostRedis), http);
+    // A short failover wait: this is an outage, not a failover (storeWaitMs has its own suite).
+    const tokens = new AccessTokenService(
+      options,
+      new RedisAccessTokenStore(hostRedis, { storeWaitMs: 200 }),
+      http,
+    );
     const client = new WechatClientService(tokens, http, options);
     const first = await tokens.getAccessToken();
     const warningsBefore = countOf(output.text(), STORE_DOWN_WARNING);
@@ -522,7 +527,7 @@ describe('Redis unreachable at run time', () => {
     await coldRedis.connect().catch(() => undefined);
     const cold = new AccessTokenService(
       options,
-      new RedisAccessTokenStore(coldRedis),
+      new RedisAccessTokenStore(coldRedis, { storeWaitMs: 200 }),
       new WechatHttpClient(options),
     );
     started = Date.now();

@@ -130,6 +130,15 @@ describe('the demo configured from the environment', () => {
       expect(await post(url, pushes.stale())).toEqual({ status: 403 });
     });
 
+    it('WECHAT_REPLAY_WINDOW_SECONDS=0 takes a push signed a year ago (recorded pushes), the default refuses it', async () => {
+      const recorded = () =>
+        sim.sign(sim.text('recorded'), 'safe', { timestamp: String(now() - 365 * 24 * 3600) });
+      const strict = await boot(credentials(api));
+      expect(await post(strict, recorded())).toEqual({ status: 403 });
+      const off = await boot({ ...credentials(api), WECHAT_REPLAY_WINDOW_SECONDS: '0' });
+      expect(await post(off, recorded())).toEqual({ status: 200, reply: 'recorded' });
+    });
+
     it('does not start with a bad value, and names the variable', async () => {
       await expect(boot({ ...credentials(api), WECHAT_MAX_BODY_BYTES: 'lots' })).rejects.toThrow(
         'WECHAT_MAX_BODY_BYTES must be a positive integer (got "lots").',

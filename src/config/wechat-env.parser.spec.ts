@@ -106,6 +106,13 @@ describe('wechatOptionsFromEnv', () => {
     },
   );
 
+  it('WECHAT_REPLAY_WINDOW_SECONDS=0 turns the replay window off (replaying recorded pushes)', () => {
+    expect(wechatOptionsFromEnv({ ...BASE_ENV, WECHAT_REPLAY_WINDOW_SECONDS: '0' })).toEqual({
+      ...BASE_OPTIONS,
+      replayWindowSeconds: 0,
+    });
+  });
+
   it('covers every variable of the table', () => {
     expect(new Set(CASES.map((c) => c.variable)).size).toBe(ROWS.length);
   });
@@ -307,7 +314,14 @@ describe('WECHAT_ENV_TABLE', () => {
             : option in accountOptions
               ? accountOptions[option]
               : resolved[option as keyof typeof resolved];
-        return [option, value === undefined ? undefined : String(value)];
+        return [
+          option,
+          value === undefined
+            ? undefined
+            : typeof value === 'object'
+              ? JSON.stringify(value)
+              : String(value),
+        ];
       }),
     );
     expect(documented).toEqual(actual);

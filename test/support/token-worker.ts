@@ -27,8 +27,19 @@ let tokens: AccessTokenService | undefined;
 let client: WechatClientService | undefined;
 let tickets: JsapiTicketService | undefined;
 
-/** A client for `redis://…`, or a Cluster for `cluster://host:port,host:port,…`. */
+/**
+ * A client for `redis://…`, a Cluster for `cluster://host:port,host:port,…`, or a Sentinel-managed
+ * primary for `sentinel://host:port,…/<name>`.
+ */
 function connect(url: string): WechatRedisClient {
+  if (url.startsWith('sentinel://')) {
+    const [nodes, name] = url.slice('sentinel://'.length).split('/');
+    const sentinels = nodes.split(',').map((node) => {
+      const [host, port] = node.split(':');
+      return { host, port: Number(port) };
+    });
+    return new Redis({ sentinels, name, maxRetriesPerRequest: 1 });
+  }
   if (!url.startsWith('cluster://')) return new Redis(url, { maxRetriesPerRequest: 1 });
   const nodes = url
     .slice('cluster://'.length)
@@ -54,7 +65,9 @@ async function setup(
   }
   const resolved = tokenTestOptions(options);
   const http = new WechatHttpClient(resolved);
-  const store: AccessTokenStore = new RedisAccessTokenStore(connection);
+  const store: AccessTokenStore = new RedisAccessTokenStore(connection, {
+    storeWaitMs: resolved.storeWaitMs,
+  });
   // As the module builds it (legacyKeys on by default), or as the previous version ran.
   tokens = new AccessTokenService(
     resolved,

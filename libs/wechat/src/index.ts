@@ -46,6 +46,52 @@ export {
 export { WechatClientService } from './api/wechat-client.service';
 export { WechatHttpClient } from './api/wechat-http.client';
 export * from './api/wechat-api.interfaces';
+export { WechatApiCaller, type WechatAccessTokenSource } from './api/wechat-api.caller';
+export { wechatErrorHint } from './api/wechat-error-hints';
+export {
+  WechatMenuSync,
+  sameMenu,
+  type WechatMenuSyncOutcome,
+  type WechatMenuSyncLogger,
+  type WechatMenuSyncSettings,
+} from './api/menu-as-code.sync';
+export { WechatMenuAsCode } from './api/menu-as-code.bootstrap';
+
+// API domains (client.media, client.menu, …): plain classes built on a WechatApiCaller
+export { WechatMediaApi, MEDIA_PATHS } from './api/domains/media.api';
+export {
+  TEMPORARY_MEDIA_RULES,
+  PERMANENT_MATERIAL_RULES,
+  ARTICLE_IMAGE_RULE,
+  type WechatUploadRule,
+} from './api/domains/media-upload.file';
+export type * from './api/domains/media.interfaces';
+export { WechatMenuApi, MENU_PATHS } from './api/domains/menu.api';
+export { MENU_LIMITS, validateMenu } from './api/domains/menu.validation';
+export type * from './api/domains/menu.interfaces';
+export { WechatSubscribeApi, SUBSCRIBE_PATHS } from './api/domains/subscribe.api';
+export type * from './api/domains/subscribe.interfaces';
+export {
+  WechatUsersApi,
+  USERS_PATHS,
+  MAX_BLACKLIST_OPENIDS,
+  MAX_REMARK_CHARS,
+} from './api/domains/users.api';
+export {
+  WechatTagsApi,
+  TAGS_PATHS,
+  MAX_TAGGING_OPENIDS,
+  MAX_TAG_NAME_BYTES,
+} from './api/domains/tags.api';
+export type * from './api/domains/users.interfaces';
+export {
+  WechatCustomerServiceApi,
+  CUSTOMER_SERVICE_PATHS,
+  type WechatCustomSendOptions,
+} from './api/domains/customer-service.api';
+export { WechatDraftsApi, DRAFTS_PATHS, MAX_DRAFT_ARTICLES } from './api/domains/drafts.api';
+export { WechatPublishApi, PUBLISH_PATHS, type WechatPublishJob } from './api/domains/publish.api';
+export type * from './api/domains/drafts.interfaces';
 export { AccessTokenService } from './token/access-token.service';
 export { FleetCredential, type FleetCredentialOptions } from './token/fleet-credential';
 export type * from './token/shared-credential.interface';

@@ -1,3 +1,6 @@
+import type { WechatMenu } from './api/domains/menu.interfaces';
+import { validateMenu } from './api/domains/menu.validation';
+import { WechatValidationError } from './errors/wechat-api.error';
 import { WechatConfigError } from './errors/wechat-config.error';
 import type { ResolvedWechatOptions } from './interfaces/resolved-wechat-options.interface';
 import type {
@@ -226,7 +229,21 @@ export function resolveSharedWechatOptions(raw: WechatModuleOptions): WechatShar
     ),
     storeWaitMs: nonNegativeInteger(raw.storeWaitMs, 'storeWaitMs', DEFAULT_STORE_WAIT_MS),
     rethrowHandlerErrors: raw.rethrowHandlerErrors ?? false,
+    menu: resolveMenu(raw.menu),
   };
+}
+
+function resolveMenu(menu: WechatModuleOptions['menu']): WechatMenu | undefined {
+  if (menu === undefined) return undefined;
+  try {
+    validateMenu(menu);
+  } catch (error: unknown) {
+    if (error instanceof WechatValidationError) {
+      throw new WechatConfigError(`"menu" would be refused by WeChat: ${error.message}`);
+    }
+    throw error;
+  }
+  return structuredClone(menu);
 }
 
 function tokenModeOf(value: unknown, fallback: WechatTokenMode, label: string): WechatTokenMode {

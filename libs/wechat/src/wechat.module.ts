@@ -2,6 +2,7 @@ import { Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { WechatHttpClient } from './api/wechat-http.client';
 import { WechatClientService } from './api/wechat-client.service';
+import { WechatMenuAsCode } from './api/menu-as-code.bootstrap';
 import { WechatAccountInjectionCheck } from './accounts/wechat-account-injection.check';
 import { createDefaultAccountProviders } from './accounts/wechat-account.tokens';
 import { WechatAccounts } from './accounts/wechat-accounts.registry';
@@ -90,13 +91,15 @@ const storeProvider: Provider = {
       return new MemoryAccessTokenStore();
     }
     if (redis.isCluster) {
-      // The lock-owner write is one script over the token and its lock.
-      const { keyPrefix, appId } = options;
+      // The lock-owner write is one script over the token and its lock (every account's keys are
+      // built alike: any AppID shows the rule; with several accounts and no default it is empty).
+      const keyPrefix = options.keyPrefix;
+      const appId = options.appId || 'wx0000000000000000';
       assertKeysShareSlot([
         [accessTokenKey(keyPrefix, appId), accessTokenLockKey(keyPrefix, appId)],
       ]);
     }
-    const store = new RedisAccessTokenStore(redis);
+    const store = new RedisAccessTokenStore(redis, { storeWaitMs: options.storeWaitMs });
     return options.legacyKeys ? new LegacyKeysAccessTokenStore(store) : store;
   },
 };
@@ -149,6 +152,7 @@ const dedupStoreProvider: Provider = {
     { provide: WECHAT_ACCOUNTS, useExisting: WechatAccounts },
     ...createDefaultAccountProviders(),
     WechatAccountInjectionCheck,
+    WechatMenuAsCode,
     WechatMetadataAccessor,
     WechatHandlerRegistry,
     WechatExplorer,

@@ -32,3 +32,8 @@ export const QR_EXPIRE_SECONDS_MAX = 2_592_000;
 export const QR_LIMIT_SCENE_ID_MAX = 100_000;
 /** Longest `scene_str`, in characters. */
 export const QR_SCENE_STR_MAX_LENGTH = 64;
+
+/** Key of the lock that lets one instance at a time apply menus as code: `<keyPrefix>{<appId>}:menu_lock` (hash-tagged like the token keys). */
+export function menuLockKey(keyPrefix: string, appId: string): string {
+  return `${keyPrefix}{${appId}}:menu_lock`;
+}

@@ -18,14 +18,57 @@ export interface WechatApiRequest {
   query?: Readonly<Record<string, WechatQueryValue>>;
   /** JSON body (POST); serialised with `JSON.stringify`, sent as raw UTF-8. */
   body?: unknown;
+  /**
+   * A multipart body (POST) instead of `body`: Node's global `FormData`, whose `Content-Type`
+   * (with its boundary) fetch sets itself. File parts built on `fs.openAsBlob` are streamed from
+   * disk, on every attempt.
+   */
+  form?: FormData;
   /** Response fields whose integer values are returned as exact decimal strings (64-bit ids). */
   bigIntFields?: readonly string[];
 }
+
+/**
+ * Answer of {@link WechatHttpClient.requestFile}: a file (bytes, type and the name WeChat gave it),
+ * or a successful JSON object (e.g. `{ video_url }`).
+ */
+export type WechatFileResponse<T extends WechatBaseResponse = WechatBaseResponse> =
+  | {
+      kind: 'file';
+      /** The file's bytes. */
+      data: Buffer;
+      /** The answer's `Content-Type`, e.g. `image/jpeg`. */
+      contentType: string;
+      /** The file name of the answer's `Content-Disposition`, if any. */
+      fileName?: string;
+    }
+  | { kind: 'json'; data: T };
 
 /** Fields every WeChat JSON answer may carry; success is `errcode` absent or 0. */
 export interface WechatBaseResponse {
   errcode?: number;
   errmsg?: string;
+}
+
+/** Result of a call whose answer carries nothing but its status: WeChat's answer as `raw`. */
+export interface WechatOkResult {
+  raw: WechatBaseResponse;
+}
+
+/** Argument of `client.request()`: any WeChat endpoint, with the token added to its query. */
+export interface WechatRawRequest {
+  /** `GET` or `POST`. */
+  method: WechatHttpMethod;
+  /** API path relative to `apiBaseUrl`, starting with `/`, without a query (e.g. `/cgi-bin/user/get`). */
+  path: string;
+  /** Query parameters besides `access_token` (which is added and may not be given). */
+  query?: Readonly<Record<string, WechatQueryValue>>;
+  /** JSON body (POST), sent as raw UTF-8. */
+  body?: unknown;
+  /** A multipart body (POST) instead of `body`: Node's global `FormData`. */
+  form?: FormData;
+  /** Answer fields whose integers are returned as exact decimal strings (64-bit ids). */
+  bigIntFields?: readonly string[];
 }
 
 /** Answer of `GET /cgi-bin/token` and `POST /cgi-bin/stable_token`. */

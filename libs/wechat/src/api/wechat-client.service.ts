@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WechatApiError, WechatValidationError } from '../errors/wechat-api.error';
+import { WechatValidationError } from '../errors/wechat-api.error';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { AccessTokenService } from '../token/access-token.service';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import {
-  ACCESS_TOKEN_REJECTED_ERRCODES,
   MAX_BATCH_GET_USERS,
   QR_EXPIRE_SECONDS_MAX,
   QR_EXPIRE_SECONDS_MIN,
@@ -26,6 +25,7 @@ import type {
   WechatQRCodeCreateBody,
   WechatQRCodeCreateResponse,
   WechatQRCodeRequest,
+  WechatRawRequest,
   WechatTemplateMessage,
   WechatTemplateMessageResult,
   WechatTemplateSendResponse,
@@ -34,13 +34,24 @@ import type {
   WechatUserLang,
 } from './wechat-api.interfaces';
 import { WechatHttpClient } from './wechat-http.client';
+import { WechatApiCaller } from './wechat-api.caller';
+import { WechatCustomerServiceApi } from './domains/customer-service.api';
+import { WechatDraftsApi } from './domains/drafts.api';
+import { WechatMediaApi } from './domains/media.api';
+import { WechatMenuApi } from './domains/menu.api';
+import { WechatPublishApi } from './domains/publish.api';
+import { WechatSubscribeApi } from './domains/subscribe.api';
+import { WechatTagsApi } from './domains/tags.api';
+import { WechatUsersApi } from './domains/users.api';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 /**
- * The WeChat Official Account API client: template messages, QR codes, user info and
- * customer-service messages, on the fleet-wide access_token of {@link AccessTokenService}.
+ * The WeChat Official Account API client of one account, on the fleet-wide access_token of
+ * {@link AccessTokenService}: template messages, QR codes, user info and customer-service messages
+ * as methods; the API domains as properties (`media`, `menu`, `subscribe`, `users`, `tags`,
+ * `customerService`, `drafts`, `publish`); and {@link request} for any other endpoint.
  *
  * Every call goes through one path: take the token; on `40001/40014/42001` clear exactly that token
  * (compare-and-delete, so concurrent failures across the fleet cause one refresh) and retry once
@@ -50,6 +61,25 @@ const INT32_MAX = 2 ** 31 - 1;
  */
 @Injectable()
 export class WechatClientService {
+  /** Temporary media, permanent material and article images. */
+  readonly media: WechatMediaApi;
+  /** The custom menu, conditional menus included. */
+  readonly menu: WechatMenuApi;
+  /** Subscription notifications and their templates. */
+  readonly subscribe: WechatSubscribeApi;
+  /** The follower list, remarks and the blacklist. */
+  readonly users: WechatUsersApi;
+  /** Follower tags. */
+  readonly tags: WechatTagsApi;
+  /** Every customer-service message type and the typing indicator. */
+  readonly customerService: WechatCustomerServiceApi;
+  /** The draft box. */
+  readonly drafts: WechatDraftsApi;
+  /** Publishing drafts. */
+  readonly publish: WechatPublishApi;
+  /** The token-authenticated pipeline every call goes through. */
+  private readonly api: WechatApiCaller;
+
   /**
    * @param tokens the access_token source.
    * @param http the request pipeline.
@@ -57,9 +87,61 @@ export class WechatClientService {
    */
   constructor(
     private readonly tokens: AccessTokenService,
-    private readonly http: WechatHttpClient,
+    http: WechatHttpClient,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
-  ) {}
+  ) {
+    this.api = new WechatApiCaller(tokens, http);
+    this.media = new WechatMediaApi(this.api);
+    this.menu = new WechatMenuApi(this.api);
+    this.subscribe = new WechatSubscribeApi(this.api);
+    this.users = new WechatUsersApi(this.api);
+    this.tags = new WechatTagsApi(this.api);
+    this.customerService = new WechatCustomerServiceApi(this.api);
+    this.drafts = new WechatDraftsApi(this.api);
+    this.publish = new WechatPublishApi(this.api);
+  }
+
+  /**
+   * Calls any WeChat endpoint through the same pipeline as the typed calls: the access_token added
+   * to the query, one refresh-and-retry on 40001 / 40014 / 42001, retries on -1, timeouts, typed
+   * errors with hints, nothing secret in messages. `T` types WeChat's answer.
+   *
+   * ```ts
+   * const { is_open } = await client.request<{ is_open: number }>({
+   *   method: 'GET',
+   *   path: '/cgi-bin/get_current_autoreply_info',
+   * });
+   * ```
+   *
+   * @returns WeChat's JSON answer, untouched (errcode 0 or absent).
+   * @throws WechatValidationError for a path that is not `/…` without a query, a query that sets
+   * `access_token`, or both `body` and `form`.
+   * @throws WechatApiError for a non-zero errcode; WechatHttpError for transport failures.
+   */
+  async request<T extends object = Record<string, unknown>>(
+    request: WechatRawRequest,
+  ): Promise<T & WechatBaseResponse> {
+    if (request?.method !== 'GET' && request?.method !== 'POST') {
+      throw new WechatValidationError('method', 'must be GET or POST.');
+    }
+    if (typeof request.path !== 'string' || !/^\/[^?#\s]*$/.test(request.path)) {
+      throw new WechatValidationError('path', 'must start with / and carry no query or fragment.');
+    }
+    if (request.query !== undefined && 'access_token' in request.query) {
+      throw new WechatValidationError('query', 'access_token is added by the client.');
+    }
+    if (request.body !== undefined && request.form !== undefined) {
+      throw new WechatValidationError('form', 'a request has a JSON body or a form, not both.');
+    }
+    return this.api.call<T & WechatBaseResponse>({
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      body: request.body,
+      form: request.form,
+      bigIntFields: request.bigIntFields,
+    });
+  }
 
   /** The AppID this client works for. */
   get appId(): string {
@@ -200,35 +282,13 @@ export class WechatClientService {
     });
   }
 
-  /**
-   * The single path of every token-authenticated call: token in the query; on a token rejection
-   * (40001/40014/42001) clear that very token and retry once with a fresh one.
-   */
-  private async callWithToken<T extends WechatBaseResponse>(
+  /** Every token-authenticated call of the methods above goes through {@link WechatApiCaller}. */
+  private callWithToken<T extends WechatBaseResponse>(
     method: WechatHttpMethod,
     path: string,
     request: Pick<WechatApiRequest, 'query' | 'body' | 'bigIntFields'> = {},
   ): Promise<T> {
-    const send = (token: string): Promise<T> =>
-      this.http.request<T>({
-        ...request,
-        method,
-        path,
-        query: { ...request.query, access_token: token },
-      });
-    const token = await this.tokens.getAccessToken();
-    try {
-      return await send(token);
-    } catch (error: unknown) {
-      if (
-        !(error instanceof WechatApiError) ||
-        !ACCESS_TOKEN_REJECTED_ERRCODES.has(error.errcode)
-      ) {
-        throw error;
-      }
-      await this.tokens.clearAccessToken(token);
-      return send(await this.tokens.getAccessToken());
-    }
+    return this.api.call<T>({ ...request, method, path });
   }
 }
 

@@ -9,11 +9,18 @@ import { ApiCallTelemetry } from '../telemetry/api-call.telemetry';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { redactSecrets } from './redact-secrets.util';
 import { WECHAT_BUSY_ERRCODE } from './wechat-api.constants';
-import type { WechatApiRequest, WechatBaseResponse } from './wechat-api.interfaces';
+import type {
+  WechatApiRequest,
+  WechatBaseResponse,
+  WechatFileResponse,
+} from './wechat-api.interfaces';
 import { parseWechatJson } from './wechat-json.parser';
 
 /** Query parameters whose values are credentials: kept out of every message and log line. */
 const SECRET_QUERY_KEYS = ['access_token', 'secret'];
+
+/** How an attempt reads a 2xx answer: as a JSON object only, or a file unless it is JSON. */
+type ResponseMode = 'json' | 'file';
 
 type AttemptResult<T> =
   | { ok: true; data: T }
@@ -63,20 +70,42 @@ export class WechatHttpClient implements OnModuleDestroy {
    * @throws WechatHttpError for a timeout, network error, HTTP error status or non-JSON body.
    */
   request<T extends WechatBaseResponse>(request: WechatApiRequest): Promise<T> {
-    const call = ApiCallTelemetry.start(this.options, request.path);
-    return call.observe(() => this.send<T>(request, call));
+    return this.observed<T>(request, 'json');
   }
 
-  private async send<T extends WechatBaseResponse>(
+  /**
+   * Sends one request (with the same retries) whose answer may be a file: a 2xx answer whose
+   * `Content-Type` is not JSON (nor text starting with `{`) is returned as `{ kind: 'file' }` with
+   * its bytes, content type and the file name of its `Content-Disposition`; a JSON answer is
+   * checked like {@link request} and returned as `{ kind: 'json' }`.
+   *
+   * @throws WechatApiError for a non-zero errcode (after retries for -1).
+   * @throws WechatHttpError for a timeout, network error or HTTP error status.
+   */
+  requestFile<T extends WechatBaseResponse>(
     request: WechatApiRequest,
+  ): Promise<WechatFileResponse<T>> {
+    return this.observed<WechatFileResponse<T>>(request, 'file');
+  }
+
+  /** One call in its `wechat.api` span, counted by path and errcode. */
+  private observed<T>(request: WechatApiRequest, mode: ResponseMode): Promise<T> {
+    const call = ApiCallTelemetry.start(this.options, request.path);
+    return call.observe(() => this.send<T>(request, mode, call));
+  }
+
+  private async send<T>(
+    request: WechatApiRequest,
+    mode: ResponseMode,
     call: ApiCallTelemetry,
   ): Promise<T> {
     const url = this.buildUrl(request);
     const secrets = this.secretsOf(request);
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const body: string | FormData | undefined =
+      request.form ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
     const maxAttempts = this.options.maxRetries + 1;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.attempt<T>(request, url, body, attempt, secrets);
+      const result = await this.attempt<T>(request, url, body, attempt, secrets, mode);
       if (result.ok) return result.data;
       if (!result.retryable || attempt >= maxAttempts) throw result.error;
       call.retrying(result.error);
@@ -125,12 +154,13 @@ export class WechatHttpClient implements OnModuleDestroy {
     return secrets;
   }
 
-  private async attempt<T extends WechatBaseResponse>(
+  private async attempt<T>(
     request: WechatApiRequest,
     url: string,
-    body: string | undefined,
+    body: string | FormData | undefined,
     attempt: number,
     secrets: readonly string[],
+    mode: ResponseMode,
   ): Promise<AttemptResult<T>> {
     const { path } = request;
     if (this.closed) {
@@ -167,20 +197,32 @@ export class WechatHttpClient implements OnModuleDestroy {
     try {
       let response: Response;
       let text: string;
+      let file: WechatFileResponse<never> | undefined;
       try {
         response = await fetch(url, {
           method: request.method,
+          // A FormData body gets its multipart Content-Type (with the boundary) from fetch itself.
           headers:
-            body === undefined
-              ? { Accept: 'application/json' }
-              : { Accept: 'application/json', 'Content-Type': 'application/json; charset=utf-8' },
+            typeof body === 'string'
+              ? { Accept: 'application/json', 'Content-Type': 'application/json; charset=utf-8' }
+              : { Accept: mode === 'file' ? '*/*' : 'application/json' },
           body,
           signal: controller.signal,
         });
-        text = await response.text();
+        const contentType = response.headers.get('content-type') ?? '';
+        if (mode === 'file' && response.ok && !isJsonLike(contentType)) {
+          const data = Buffer.from(await response.arrayBuffer());
+          if (!startsLikeJson(data)) {
+            file = { kind: 'file', data, contentType, fileName: fileNameOf(response) };
+          }
+          text = file ? '' : data.toString('utf8');
+        } else {
+          text = await response.text();
+        }
       } catch (error: unknown) {
         return transportFailure(error);
       }
+      if (file) return { ok: true, data: file as T };
       if (!response.ok) {
         return failure(
           response.status >= 500,
@@ -213,7 +255,9 @@ export class WechatHttpClient implements OnModuleDestroy {
       }
       const { errcode, errmsg } = data as WechatBaseResponse;
       const code = errcode === undefined || errcode === null ? 0 : Number(errcode);
-      if (code === 0) return { ok: true, data: data as T };
+      if (code === 0) {
+        return { ok: true, data: (mode === 'file' ? { kind: 'json', data } : data) as T };
+      }
       const message = redactSecrets(typeof errmsg === 'string' ? errmsg : '', secrets);
       return failure(
         code === WECHAT_BUSY_ERRCODE,
@@ -248,6 +292,35 @@ export class WechatHttpClient implements OnModuleDestroy {
 
 function failure<T>(retryable: boolean, error: WechatApiError | WechatHttpError): AttemptResult<T> {
   return { ok: false, retryable, error };
+}
+
+function isJsonLike(contentType: string): boolean {
+  return /\bjson\b/i.test(contentType);
+}
+
+/** WeChat sometimes sends a JSON error as `text/plain`: a body starting with `{` is JSON. */
+function startsLikeJson(data: Buffer): boolean {
+  for (const byte of data.subarray(0, 64)) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return byte === 0x7b;
+  }
+  return false;
+}
+
+/** The file name of `Content-Disposition: attachment; filename="x.jpg"` (or `filename*=`). */
+function fileNameOf(response: Response): string | undefined {
+  const header = response.headers.get('content-disposition');
+  if (!header) return undefined;
+  const extended = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // fall through to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(header);
+  return plain ? (plain[2] ?? plain[1]).trim() : undefined;
 }
 
 function describe(error: WechatApiError | WechatHttpError): string {

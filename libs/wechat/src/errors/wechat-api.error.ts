@@ -1,36 +1,22 @@
+import { invalidDataField, wechatErrorHint } from '../api/wechat-error-hints';
 import { WechatError } from './wechat.error';
-
-/** Hints appended to the message of errors that are configuration problems, not bugs. */
-const ERRCODE_HINTS: Readonly<Record<number, string>> = {
-  40013:
-    'the AppID is wrong: check "appId" against the admin console (设置与开发 → 基本配置 / 开发接口管理).',
-  40125:
-    'the AppSecret is wrong or was reset: copy the current AppSecret from the admin console into "appSecret".',
-  40164:
-    "this server's public IP is not in the API IP whitelist: add it in the admin console (基本配置 → IP白名单).",
-  45009:
-    'the daily quota of this API is used up: it resets at midnight (Beijing time), or an admin can reset it once with /cgi-bin/clear_quota.',
-  89503:
-    'calls from this IP need an admin confirmation: the admin received a template message and must approve the IP (a refusal blocks it).',
-  10003:
-    "the redirect_uri's host is not the account's web authorization domain: set it in the admin console (设置与开发 → 接口权限 → 网页授权), without scheme or path.",
-  40029:
-    'the OAuth code is invalid or expired (codes live 5 minutes and are single-use): send the user through the authorize URL again.',
-  40163:
-    'the OAuth code was already used (a page refresh, the back button or a double callback replayed it): WechatOAuthService.handleCallback() returns the first result for a replayed code instead.',
-  48001:
-    'this account is not authorized for this API: check its type (subscription vs service account), its verification, and for /sns/userinfo the scope (snsapi_userinfo is needed).',
-};
 
 /**
  * WeChat answered with a non-zero `errcode` (after the retries for `-1`, if any).
  *
  * `errmsg` is WeChat's own text (with any secret or token redacted); `path` is the API path without
- * its query string. The message adds a hint for configuration errors (40013, 40125, 40164, 45009,
- * 89503) and never contains the AppSecret, an access_token or the request URL with its query.
+ * its query string. `hint` (also appended to the message) says what to do for the codes users hit:
+ * configuration errors (40013, 40125, 40164, 89503), the daily quota 45009 (never retried), 48001
+ * (the account type lacks the API), the OAuth codes 10003 / 40029 / 40163, 43101 (subscription refused or used up), 47003 (bad template
+ * data, naming the `field`), 40113 / 41005 (bad media upload) and 45106 (retired API: use drafts).
+ * The message never contains the AppSecret, an access_token or the request URL with its query.
  */
 export class WechatApiError extends WechatError {
   readonly code = 'WECHAT_API';
+  /** What to do about this errcode, when this library knows (see the class comment). */
+  readonly hint?: string;
+  /** For 47003: the template data key WeChat refused (e.g. `thing1`), when its errmsg names one. */
+  readonly field?: string;
 
   /**
    * @param path API path without the query, e.g. `/cgi-bin/message/template/send`.
@@ -42,16 +28,19 @@ export class WechatApiError extends WechatError {
     readonly errcode: number,
     readonly errmsg: string,
   ) {
-    const hint = ERRCODE_HINTS[errcode];
+    const hint = wechatErrorHint(errcode, errmsg);
     super(
       `WeChat API ${path} failed with errcode ${errcode}: ${errmsg || '(no errmsg)'}` +
         (hint ? ` Hint: ${hint}` : ''),
     );
+    if (hint !== undefined) this.hint = hint;
+    const field = errcode === 47003 ? invalidDataField(errmsg) : undefined;
+    if (field !== undefined) this.field = field;
   }
 
-  /** The hint for a configuration error code, if this library knows one. */
-  static hintFor(errcode: number): string | undefined {
-    return ERRCODE_HINTS[errcode];
+  /** The hint for an errcode (with WeChat's errmsg, for hints naming a field), if one is known. */
+  static hintFor(errcode: number, errmsg?: string): string | undefined {
+    return wechatErrorHint(errcode, errmsg);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { WechatMenu } from '../api/domains/menu.interfaces';
 import type { WechatModuleOptions, WechatTokenMode } from './wechat-module-options.interface';
 
 /**
@@ -35,6 +36,7 @@ export interface ResolvedWechatOptions {
   dedupTtlSeconds: number;
   storeWaitMs: number;
   rethrowHandlerErrors: boolean;
+  menu?: WechatMenu;
 }
 
 /** One account's resolved options: the shared ones and its own, with its name. */

@@ -1,3 +1,4 @@
+import type { WechatMenu } from '../api/domains/menu.interfaces';
 import type { Cluster, Redis } from 'ioredis';
 import type { WechatAccountLoader, WechatAccountOptions } from './wechat-account-options.interface';
 
@@ -161,4 +162,12 @@ export interface WechatModuleOptions {
   accountCacheTtlMs?: number;
   /** How long a name the loader did not know (or failed on) is answered 404 without asking, in ms. Default 10 000. */
   accountMissTtlMs?: number;
+  /**
+   * Menus as code: the account's default custom menu. At start-up it is compared with what WeChat
+   * has (`menu/get`) and created only when it differs (create costs 1 000 calls a day), by one
+   * instance of the fleet at a time (a lock in the shared store); the outcome is logged. A failure
+   * is logged and does not stop the app. Checked at boot like `client.menu.create` checks it.
+   * Default: none (the menu is left alone).
+   */
+  menu?: WechatMenu;
 }

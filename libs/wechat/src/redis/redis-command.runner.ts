@@ -8,16 +8,24 @@ const STARTING_STATUSES: ReadonlySet<string> = new Set(['wait', 'connecting', 'c
 /**
  * Runs the library's Redis commands so that Redis never holds up a push or an API call: before the
  * client's first connection a command may wait for it; once the client has been ready, a command
- * issued while it is down is refused at once (no offline queue); every command is bounded by
- * `timeoutMs`. Failures are {@link WechatTokenStoreError}s, which callers turn into their
+ * issued while it reconnects waits up to `storeWaitMs` for it to be ready again (a failover), then
+ * is refused (no offline queue); every command is bounded by `timeoutMs`. Failures are {@link WechatTokenStoreError}s, which callers turn into their
  * in-process fallback.
  */
 export class RedisCommandRunner {
   private seenReady = false;
+  /** A wait for the reconnecting client ran out: until it is ready again, fail at once. */
+  private outageConfirmed = false;
 
+  /**
+   * @param redis the client.
+   * @param timeoutMs the bound of one command, in ms.
+   * @param storeWaitMs how long a command waits for a reconnecting client, in ms (0: not at all).
+   */
   constructor(
     private readonly redis: WechatRedisClient,
     private readonly timeoutMs: number,
+    private readonly storeWaitMs = 0,
   ) {}
 
   /**
@@ -40,8 +48,14 @@ export class RedisCommandRunner {
     const status = this.redis.status;
     if (status === 'ready') {
       this.seenReady = true;
+      this.outageConfirmed = false;
     } else if (this.seenReady || !STARTING_STATUSES.has(status)) {
-      throw new WechatTokenStoreError(`Redis is not available (connection status "${status}").`);
+      if (status === 'end' || this.outageConfirmed || !(await this.readyWithin(this.storeWaitMs))) {
+        this.outageConfirmed = this.redis.status !== 'ready';
+        throw new WechatTokenStoreError(
+          `Redis is not available (connection status "${this.redis.status}").`,
+        );
+      }
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -65,6 +79,22 @@ export class RedisCommandRunner {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Whether the client becomes ready within `ms` (a reconnect after a failover). */
+  private readyWithin(ms: number): Promise<boolean> {
+    if (ms <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        this.redis.off('end', done);
+        resolve(this.redis.status === 'ready');
+      };
+      const timer = setTimeout(done, ms);
+      this.redis.once('ready', done);
+      this.redis.once('end', done);
+    });
   }
 }
 

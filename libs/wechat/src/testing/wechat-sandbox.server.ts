@@ -1,6 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SandboxDrafts, type FixturePublication } from './sandbox/sandbox-drafts';
+import { SandboxFollowers, type FixtureTag } from './sandbox/sandbox-followers';
+import { SandboxMedia, type FixtureFormPart, type FixtureMedia } from './sandbox/sandbox-media';
+import { SandboxMenu, type FixtureMenus } from './sandbox/sandbox-menu';
+import {
+  jsonBody,
+  OPENID_PATTERN,
+  SandboxApiError,
+  type Json,
+  type SandboxAnswer,
+  type SandboxDomain,
+} from './sandbox/sandbox-request';
+import { SandboxSubscribe, type FixtureSubscribeTemplate } from './sandbox/sandbox-subscribe';
+
+export type { FixturePublication } from './sandbox/sandbox-drafts';
+export type { FixtureTag } from './sandbox/sandbox-followers';
+export type { FixtureFormPart, FixtureMedia } from './sandbox/sandbox-media';
+export type { FixtureMenus } from './sandbox/sandbox-menu';
+export type { FixtureSubscribeTemplate } from './sandbox/sandbox-subscribe';
 import { SandboxOAuth, SandboxOAuthError, type SandboxOAuthUser } from './sandbox-oauth';
 
 /**
@@ -38,6 +57,11 @@ import { SandboxOAuth, SandboxOAuthError, type SandboxOAuthUser } from './sandbo
  * - `POST /cgi-bin/message/custom/send`: checks touser (40003), msgtype (40008), its payload (47001).
  * - Web authorization (`/connect/oauth2/authorize`, `/sns/*`) and `GET /cgi-bin/ticket/getticket`:
  *   see {@link SandboxOAuth}; point the module's `oauthBaseUrl` at this server's `url`.
+ * - The API domains, each in `testing/sandbox/`, with WeChat's checks and codes and what they
+ *   store readable back: media and material (multipart, sizes, types; {@link WechatApiServer.media},
+ *   {@link WechatApiServer.lastParts}), menus ({@link WechatApiServer.menus}), followers, tags and
+ *   the blacklist (pages of `followersPageSize`), subscription notifications and templates, the
+ *   typing indicator, drafts and publishing (published at once); the retired `add_news` → 45106.
  *
  * Paths given to the knobs and counters are API paths without the query, e.g. `/cgi-bin/token`.
  */
@@ -102,7 +126,34 @@ export interface WechatApiServer {
   /** Sets who logs in through web authorization (default {@link SANDBOX_OAUTH_USER}). */
   setOAuthUser(user: SandboxOAuthUser): void;
 
-  /** Clears counters, recorded bodies, injections, tokens, QR codes and users (keeps the port). */
+  /** A file stored by an upload (temporary, permanent or article image), byte for byte. */
+  media(mediaId: string): FixtureMedia | undefined;
+  /** The multipart parts of the last multipart request on `path`. */
+  lastParts(path: string): FixtureFormPart[] | undefined;
+  /** The menus as created (default and conditional). */
+  readonly menus: FixtureMenus;
+  /** Sets the default menu as if created in the admin console (undefined: no menu). */
+  setMenu(buttons: Record<string, unknown>[] | undefined): void;
+  /** Replaces the follower list (`user/get` pages it in this order). */
+  setFollowers(openids: readonly string[]): void;
+  /** A follower's remark ('' if none). */
+  remark(openid: string): string;
+  /** The tags with their members. */
+  readonly tags: readonly FixtureTag[];
+  /** The blacklisted openids, in order. */
+  readonly blacklist: readonly string[];
+  /** Subscription templates of the account. */
+  readonly subscribeTemplates: readonly FixtureSubscribeTemplate[];
+  /** Adds a subscription template as if picked in the console; returns its priTmplId. */
+  addSubscribeTemplate(tid?: string, kidList?: readonly number[]): string;
+  /** bizsend to `openid` answers 43101 from now on (refused or used up). */
+  refuseSubscription(openid: string): void;
+  /** A draft's articles as stored. */
+  draft(mediaId: string): Record<string, unknown>[] | undefined;
+  /** Every publish job, oldest first. */
+  readonly publications: readonly FixturePublication[];
+
+  /** Clears counters, recorded bodies, injections, tokens, QR codes, users and every domain's data (keeps the port). */
   reset(): void;
   /** Stops listening, drops open connections and pending delayed answers. */
   close(): Promise<void>;
@@ -126,6 +177,8 @@ export interface WechatApiServerOptions {
   forceRefreshIntervalMs?: number;
   /** First template `msgid`. Default 2^53 + 1 (9007199254740993), to catch rounding. */
   firstMsgId?: bigint | string;
+  /** openids per page of `user/get`, tag members and the blacklist. Default 10 000 (WeChat's). */
+  followersPageSize?: number;
   /**
    * More Official Accounts the server accepts beside `appId` (for several accounts in one app);
    * each has its own tokens.
@@ -196,7 +249,6 @@ const CUSTOM_MSGTYPES = [
   'miniprogrampage',
 ];
 const LANGS = ['zh_CN', 'zh_TW', 'en'];
-const OPENID_PATTERN = /^o[A-Za-z0-9_-]{5,}$/;
 
 interface MutableTokenInfo {
   token: string;
@@ -218,17 +270,6 @@ interface Injections {
   delays: { ms: number; remaining: number }[];
   resets: number;
   responses: { status: number; body: string; contentType: string; remaining: number }[];
-}
-
-type Json = Record<string, unknown>;
-
-class SandboxApiError extends Error {
-  constructor(
-    readonly errcode: number,
-    readonly errmsg: string,
-  ) {
-    super(errmsg);
-  }
 }
 
 function rid(): string {
@@ -290,6 +331,12 @@ class FixtureServer implements WechatApiServer {
   private nextMsgId: bigint;
   private tokenSeq = 0;
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
+  private readonly mediaDomain = new SandboxMedia();
+  private readonly followers: SandboxFollowers;
+  private readonly menuDomain: SandboxMenu;
+  private readonly subscribeDomain = new SandboxSubscribe();
+  private readonly draftsDomain = new SandboxDrafts((id) => this.mediaDomain.isPermanent(id));
+  private readonly domains: SandboxDomain[];
   private readonly oauth: SandboxOAuth;
 
   constructor(options: WechatApiServerOptions) {
@@ -305,6 +352,15 @@ class FixtureServer implements WechatApiServer {
     this.forceRefreshIntervalMs = options.forceRefreshIntervalMs ?? 30_000;
     this.firstMsgId = BigInt(options.firstMsgId ?? 2n ** 53n + 1n);
     this.nextMsgId = this.firstMsgId;
+    this.followers = new SandboxFollowers(options.followersPageSize ?? 10_000);
+    this.menuDomain = new SandboxMenu((openid) => this.followers.tagsOf(openid));
+    this.domains = [
+      this.mediaDomain,
+      this.menuDomain,
+      this.followers,
+      this.subscribeDomain,
+      this.draftsDomain,
+    ];
     this.oauth = new SandboxOAuth((appId) => this.secrets.get(appId), this.appId);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -447,7 +503,60 @@ class FixtureServer implements WechatApiServer {
     this.users.set(openid, { ...profile, openid });
   }
 
+  media(mediaId: string): FixtureMedia | undefined {
+    return this.mediaDomain.media(mediaId);
+  }
+
+  lastParts(path: string): FixtureFormPart[] | undefined {
+    return this.mediaDomain.lastParts(path);
+  }
+
+  get menus(): FixtureMenus {
+    return this.menuDomain.menus;
+  }
+
+  setMenu(buttons: Record<string, unknown>[] | undefined): void {
+    this.menuDomain.setMenu(buttons);
+  }
+
+  setFollowers(openids: readonly string[]): void {
+    this.followers.setFollowers(openids);
+  }
+
+  remark(openid: string): string {
+    return this.followers.remark(openid);
+  }
+
+  get tags(): readonly FixtureTag[] {
+    return this.followers.tags;
+  }
+
+  get blacklist(): readonly string[] {
+    return this.followers.blacklist;
+  }
+
+  get subscribeTemplates(): readonly FixtureSubscribeTemplate[] {
+    return this.subscribeDomain.templates;
+  }
+
+  addSubscribeTemplate(tid?: string, kidList?: readonly number[]): string {
+    return this.subscribeDomain.addTemplate(tid, kidList);
+  }
+
+  refuseSubscription(openid: string): void {
+    this.subscribeDomain.refuseSubscription(openid);
+  }
+
+  draft(mediaId: string): Record<string, unknown>[] | undefined {
+    return this.draftsDomain.draft(mediaId);
+  }
+
+  get publications(): readonly FixturePublication[] {
+    return this.draftsDomain.published;
+  }
+
   reset(): void {
+    for (const domain of this.domains) domain.reset();
     this.oauth.reset();
     this.counts = new Map();
     this.records = new Map();
@@ -495,7 +604,9 @@ class FixtureServer implements WechatApiServer {
     this.counts.set(path, (this.counts.get(path) ?? 0) + 1);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
+    const contentType = req.headers['content-type'] ?? '';
     let body: unknown;
     try {
       body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
@@ -543,11 +654,26 @@ class FixtureServer implements WechatApiServer {
 
     if (req.method === 'GET' && this.oauth.servePage(url, res)) return;
     try {
-      if (req.method === 'POST' && hasUnicodeEscape(raw)) {
+      if (req.method === 'POST' && !contentType.startsWith('multipart/') && hasUnicodeEscape(raw)) {
         throw new SandboxApiError(
           40033,
           'invalid charset. please check your request, if include \\uxxxx will create fail!',
         );
+      }
+      const domain = this.domains.find((d) => d.paths.has(path));
+      if (domain) {
+        this.authenticate(url.searchParams);
+        const answer = await domain.route({
+          method: req.method ?? 'GET',
+          path,
+          query: url.searchParams,
+          bytes,
+          raw,
+          body,
+          contentType,
+        });
+        this.sendAnswer(res, answer);
+        return;
       }
       this.sendJson(res, this.route(path, url.searchParams, raw, body));
     } catch (failure: unknown) {
@@ -561,6 +687,19 @@ class FixtureServer implements WechatApiServer {
 
   private send(res: ServerResponse, json: Json): void {
     this.sendJson(res, JSON.stringify(json));
+  }
+
+  private sendAnswer(res: ServerResponse, answer: SandboxAnswer): void {
+    if (typeof answer === 'object') {
+      res.writeHead(200, {
+        'Content-Type': answer.contentType,
+        'Content-disposition': `attachment; filename="${answer.fileName}"`,
+        'Content-Length': String(answer.file.length),
+      });
+      res.end(answer.file);
+      return;
+    }
+    this.sendJson(res, answer);
   }
 
   private sendJson(res: ServerResponse, text: string | undefined): void {
@@ -618,10 +757,7 @@ class FixtureServer implements WechatApiServer {
   }
 
   private jsonBody(raw: string, body: unknown): Json {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new SandboxApiError(47001, `data format error hint: [${raw.length} bytes]`);
-    }
-    return body as Json;
+    return jsonBody({ raw, body });
   }
 
   private checkCredentials(grantType: unknown, appid: unknown, secret: unknown): void {

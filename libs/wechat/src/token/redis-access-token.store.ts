@@ -7,6 +7,7 @@ import type {
   AccessTokenStore,
   StoredAccessToken,
 } from './access-token-store.interface';
+import { DEFAULT_STORE_WAIT_MS } from '../wechat.constants';
 import { DEFAULT_REDIS_STORE_COMMAND_TIMEOUT_MS } from './access-token.constants';
 
 /** Options of {@link RedisAccessTokenStore}. */
@@ -16,6 +17,11 @@ export interface RedisAccessTokenStoreOptions {
    * Default 1000.
    */
   commandTimeoutMs?: number;
+  /**
+   * While the client reconnects (a failover), a command waits this long for it to be ready before
+   * failing (the caller then works without Redis). Default 1500 (the module's `storeWaitMs`).
+   */
+  storeWaitMs?: number;
 }
 
 /** `{value, pttl}` of KEYS[1], or nil. */
@@ -31,9 +37,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
-/** SET NX PX; -1 when acquired, else the holder's remaining PTTL (≥ 0). */
+/**
+ * SET NX PX; -1 when acquired (or already held by this owner: a retried call), else the holder's
+ * remaining PTTL (≥ 0).
+ */
 const TRY_LOCK = lua(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return -1 end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then return 0 end
 return ttl
@@ -69,9 +79,11 @@ return 0
  *   so every process gets the true remaining lifetime without relying on synchronised clocks.
  * - Lock release, compare-and-delete, lock extension and the lock-owner write are Lua scripts
  *   (EVALSHA, falling back to EVAL after `NOSCRIPT`, e.g. after a Redis restart).
- * - Fails fast while Redis is down: once the client has been ready, a command issued while ioredis
- *   is reconnecting is refused at once instead of waiting in ioredis's offline queue, and any
- *   command is bounded by `commandTimeoutMs`. Recommended client options for the host:
+ * - Rides out a failover, then fails fast: once the client has been ready, a command issued while
+ *   ioredis is reconnecting waits up to `storeWaitMs` (default 1.5 s) for it to be ready again
+ *   (a Sentinel or Cluster failover of about a second costs no extra upstream call), then is
+ *   refused instead of waiting in ioredis's offline queue; any command is bounded by
+ *   `commandTimeoutMs`. Recommended client options for the host:
  *   `enableOfflineQueue: false` (or keep the default: this store does not queue anyway) and a small
  *   `maxRetriesPerRequest` (e.g. 1) so that a half-open connection does not hold commands; keep
  *   ioredis's default reconnect (`retryStrategy`) so the store comes back by itself.
@@ -95,6 +107,7 @@ export class RedisAccessTokenStore implements AccessTokenStore {
     this.commands = new RedisCommandRunner(
       redis,
       options.commandTimeoutMs ?? DEFAULT_REDIS_STORE_COMMAND_TIMEOUT_MS,
+      options.storeWaitMs ?? DEFAULT_STORE_WAIT_MS,
     );
   }
 
