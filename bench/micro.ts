@@ -11,6 +11,12 @@ import {
   type WechatMessage,
 } from '../libs/wechat/src';
 import { WechatPushSimulator } from '../libs/wechat/src/testing';
+import {
+  PushTelemetry,
+  observeDispatch,
+  observeHandler,
+} from '../libs/wechat/src/telemetry/push.telemetry';
+import { installDemoMetrics } from '../src/observability/demo-metrics';
 import { median, serveScript } from './script';
 import { BENCH_ECHO_TEXT } from './constants';
 
@@ -123,6 +129,31 @@ async function run(input: MicroInput): Promise<MicroRow[]> {
   for (const { name, detail, op, isAsync } of ops) {
     const microseconds = await measure(op, isAsync ?? false, input);
     rows.push({ name, detail, microseconds, opsPerSecond: 1e6 / microseconds });
+  }
+  // What one push records (push span and outcome, dispatch, one handler), without an SDK and then
+  // with the metrics SDK and a Prometheus exporter installed (as the demo does).
+  const options = { appId };
+  const request = { method: 'POST', headers: { 'content-type': 'text/xml' } };
+  const pushTelemetry: Op = () => {
+    const push = PushTelemetry.start(options, request);
+    return push.observe(async () => {
+      push.decoded(message, true);
+      await push.handling(() =>
+        observeDispatch(options, message, () =>
+          observeHandler(options, message, 'BenchHandlers.echo', () => Promise.resolve('x')),
+        ),
+      )();
+    });
+  };
+  for (const sdk of [false, true]) {
+    if (sdk) installDemoMetrics();
+    const microseconds = await measure(pushTelemetry, true, input);
+    rows.push({
+      name: sdk ? 'push telemetry (metrics SDK)' : 'push telemetry (no SDK)',
+      detail: `what one push records: 1 count, 2 histogram samples, 3 spans${sdk ? ', into the metrics SDK + Prometheus exporter' : ' (no-ops)'}`,
+      microseconds,
+      opsPerSecond: 1e6 / microseconds,
+    });
   }
   return rows;
 }

@@ -12,6 +12,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Asks it to close, waits for the exit (SIGKILL after 5 s). */
   stop(): Promise<void>;
+  /** Its Prometheus text (empty unless started with `otel`). */
+  metrics(): Promise<string>;
 }
 
 /** Waits for a child's exit, killing it after `ms`. */
@@ -43,13 +45,17 @@ export function forkScript(
 export async function startServer(
   adapter: BenchAdapter,
   config: BenchServerConfig,
-  options: { cpuProfileDir?: string } = {},
+  options: { cpuProfileDir?: string; otel?: boolean } = {},
 ): Promise<ServerProcess> {
   const execArgv = ['--expose-gc'];
   if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = forkScript('server', {
     execArgv,
-    env: { BENCH_ADAPTER: adapter, BENCH_SERVER_CONFIG: JSON.stringify(config) },
+    env: {
+      BENCH_ADAPTER: adapter,
+      BENCH_SERVER_CONFIG: JSON.stringify(config),
+      BENCH_OTEL: options.otel ? '1' : '0',
+    },
   });
   const url = await new Promise<string>((resolve, reject) => {
     const onExit = (code: number | null): void =>
@@ -66,6 +72,16 @@ export async function startServer(
     url,
     adapter,
     pid: child.pid ?? -1,
+    metrics: () =>
+      new Promise<string>((resolve) => {
+        const onMessage = (message: { type?: string; metrics?: string }): void => {
+          if (message?.type !== 'metrics') return;
+          child.off('message', onMessage);
+          resolve(message.metrics ?? '');
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'metrics' });
+      }),
     stop: async () => {
       if (child.connected) child.send({ type: 'stop' });
       else child.kill('SIGTERM');

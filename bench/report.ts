@@ -5,6 +5,7 @@ import { mb } from './callback';
 import type { FleetRowResult } from './fleet';
 import type { MicroRow } from './micro';
 import type { ProfileBreakdown } from './profile';
+import type { TelemetryOverheadResult } from './telemetry';
 import type { TokenHotResult } from './token-hot';
 import type { ApiCallsResult } from './api-calls';
 
@@ -27,6 +28,7 @@ export interface BenchReport {
   memory?: MemoryResult;
   micro: MicroRow[];
   profiles: ProfileBreakdown[];
+  telemetry: TelemetryOverheadResult[];
   accounts?: { lookup: AccountsLookupResult; memory: AccountsMemoryResult };
 }
 
@@ -41,6 +43,7 @@ export const TARGETS = {
   tokenCallsPerSecond: 1_000_000,
   fleetTokenCalls: 1,
   rssGrowthBytes: 10 * 1024 * 1024,
+  telemetryRatio: 0.95,
   apiCallsRatio: 0.8,
   accountsLookupRatio: 0.95,
 };
@@ -62,6 +65,16 @@ export function verdicts(report: BenchReport): TargetVerdict[] {
       target: `${row.adapter}: safe-mode echo ≥ ${TARGETS.safeEchoRatio} × bare route req/s`,
       measured: `${num(row.ratio, 3)} × (${num(row.rps)} req/s)`,
       pass: row.ratio >= TARGETS.safeEchoRatio && row.non2xx + row.errors === 0,
+    });
+  }
+  for (const row of report.telemetry) {
+    out.push({
+      target: `${row.adapter}: safe-mode echo with the OpenTelemetry SDK + Prometheus exporter ≥ ${TARGETS.telemetryRatio} × without`,
+      measured: `${num(row.ratio, 3)} (${num(row.withRps)} vs ${num(row.withoutRps)} req/s; ${num(row.handledCounted)} of ${num(row.requestsSent)} pushes counted)`,
+      pass:
+        row.ratio >= TARGETS.telemetryRatio &&
+        row.non2xx + row.errors === 0 &&
+        row.handledCounted >= row.requestsSent,
     });
   }
   if (report.token) {
@@ -238,6 +251,21 @@ export function renderReport(report: BenchReport): string {
         );
       }
     }
+  }
+  if (report.telemetry.length > 0) {
+    push(
+      '',
+      '## 10. What the instrumentation costs with an OpenTelemetry SDK installed',
+      '',
+      "Two servers of the same build side by side, one with the OpenTelemetry metrics SDK and a Prometheus exporter installed (`BENCH_OTEL=1`, as the demo does), one without; their safe-mode echo runs alternate (the order flips every round) and each round's ratio is with ÷ without. Without an SDK the module's calls into `@opentelemetry/api` are no-ops. The last column checks that the SDK server counted every push the client saw answered as `handled` (it counts a few more: autocannon leaves out the requests still in flight when a run ends). Section 5's last two rows are the same instrumentation in one process, per push.",
+      '',
+      '| Adapter | Without (req/s) | With the SDK (req/s) | With ÷ without | Per round | Pushes counted |',
+      '| --- | ---: | ---: | ---: | --- | ---: |',
+      ...report.telemetry.map(
+        (row) =>
+          `| ${row.adapter} | ${num(row.withoutRps)} | ${num(row.withRps)} | ${num(row.ratio, 3)} | ${row.roundRatios.map((r) => num(r, 2)).join(' / ')} | ${num(row.handledCounted)} of ${num(row.requestsSent)} |`,
+      ),
+    );
   }
   const remains = missedTargetNotes(report);
   if (remains.length > 0) {

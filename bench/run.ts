@@ -3,7 +3,8 @@
 //
 // Knobs (environment): BENCH_ROUNDS (12), BENCH_DURATION (1.5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
-// BENCH_SECTIONS (micro,token,api,fleet,callback,profile,memory,accounts), BENCH_DIAGNOSTIC=0 (skip the no-Redis
+// BENCH_SECTIONS (micro,token,api,fleet,callback,telemetry,profile,memory,accounts),
+// BENCH_DIAGNOSTIC=0 (skip the no-Redis
 // express rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
 // the ratios need), BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/),
 // BENCH_OUTPUT (bench/results.md).
@@ -25,6 +26,7 @@ import type { AccountsBenchInput, AccountsLookupResult, AccountsMemoryResult } f
 import { benchFleet } from './fleet';
 import type { MicroInput, MicroRow } from './micro';
 import { runScript, startServer } from './processes';
+import { benchTelemetryOverhead } from './telemetry';
 import { analyseProfile } from './profile';
 import { renderReport, verdicts, type BenchReport } from './report';
 import type { BenchAdapter } from './server';
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
   const root = process.cwd();
   if (!existsSync(join(root, 'bench'))) throw new Error('run `npm run bench` from the repo root');
   const sections = new Set(
-    (env.BENCH_SECTIONS ?? 'micro,token,api,fleet,callback,profile,memory,accounts').split(','),
+    (
+      env.BENCH_SECTIONS ?? 'micro,token,api,fleet,callback,telemetry,profile,memory,accounts'
+    ).split(','),
   );
   const adapters = (env.BENCH_ADAPTERS ?? 'express,fastify').split(',') as BenchAdapter[];
   const settings = {
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
     fleet: [],
     micro: [],
     profiles: [],
+    telemetry: [],
   };
 
   log('Starting redis-server and the local WeChat API stand-in…');
@@ -178,6 +183,22 @@ async function main(): Promise<void> {
         );
       } finally {
         await server.stop();
+      }
+    }
+    if (sections.has('telemetry')) {
+      // The same safe-mode echo with and without an OpenTelemetry SDK in the server.
+      for (const adapter of adapters) {
+        log(`10. Instrumentation cost with the OpenTelemetry SDK (${adapter})…`);
+        const without = await startServer(adapter, config);
+        const withSdk = await startServer(adapter, config, { otel: true });
+        try {
+          report.telemetry.push(
+            await benchTelemetryOverhead(without, withSdk, config, settings, log),
+          );
+        } finally {
+          await without.stop();
+          await withSdk.stop();
+        }
       }
     }
     if (sections.has('profile')) {

@@ -4,6 +4,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplication, LogLevel } from '@nestjs/common';
+import { installDemoMetrics, renderPrometheusText } from '../src/observability/demo-metrics';
 import { BenchAppModule, type BenchServerConfig } from './bench-app.module';
 
 export type BenchAdapter = 'express' | 'fastify';
@@ -11,6 +12,8 @@ export type BenchAdapter = 'express' | 'fastify';
 async function main(): Promise<void> {
   const adapter = (process.env.BENCH_ADAPTER ?? 'express') as BenchAdapter;
   const config = JSON.parse(process.env.BENCH_SERVER_CONFIG ?? '{}') as BenchServerConfig;
+  // BENCH_OTEL=1: the OpenTelemetry metrics SDK with a Prometheus exporter, as the demo installs it.
+  const exporter = process.env.BENCH_OTEL === '1' ? installDemoMetrics() : undefined;
   const module = BenchAppModule.register(config);
   const logger: LogLevel[] = ['error', 'warn'];
   let app: INestApplication;
@@ -27,6 +30,11 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   process.on('message', (message: { type?: string }) => {
+    if (message?.type === 'metrics') {
+      const text = exporter ? renderPrometheusText(exporter) : Promise.resolve('');
+      void text.then((metrics) => process.send?.({ type: 'metrics', metrics }));
+      return;
+    }
     if (message?.type !== 'stop') return;
     app.close().then(
       () => process.exit(0),

@@ -3,6 +3,8 @@ import { WechatModule } from '@app/wechat';
 import { environmentOnly } from './config/env-file.loader';
 import { wechatConfig } from './config/wechat.config';
 import { LoginModule } from './login/login.module';
+import { installDemoMetrics } from './observability/demo-metrics';
+import { ObservabilityModule } from './observability/observability.module';
 import { demoRedisModules, readDemoRedis } from './redis/demo-redis';
 import type { DemoSandbox } from './sandbox/demo-sandbox';
 import { SandboxModule } from './sandbox/sandbox.module';
@@ -28,6 +30,8 @@ export class AppModule {
    * @throws DemoEnvError when a `REDIS_*` variable is malformed.
    */
   static register(options: AppOptions = {}): DynamicModule {
+    // The metrics SDK goes in before the first push, as in a host app's bootstrap.
+    installDemoMetrics();
     return {
       module: AppModule,
       imports: [
@@ -36,6 +40,7 @@ export class AppModule {
         ...demoRedisModules(readDemoRedis()),
         WechatModule.forRootAsync({ ...wechatConfig.asProvider(), isGlobal: true }),
         LoginModule,
+        ObservabilityModule,
         ...(options.sandbox ? [SandboxModule.register(options.sandbox)] : []),
       ],
     };

@@ -138,6 +138,17 @@ export { InjectWechatOptions } from './decorators/inject-wechat-options.decorato
 export { WechatHandlerRegistry } from './discovery/wechat-handler.registry';
 export type * from './interfaces/wechat-handler.interfaces';
 
+// Observability: health indicator for @nestjs/terminus; metric and span names (@opentelemetry/api)
+export { WechatHealthIndicator } from './health/wechat-health.indicator';
+export type * from './health/wechat-health.interfaces';
+export type {
+  CredentialHealth,
+  CredentialRefreshFailure,
+} from './telemetry/credential-health.interface';
+export { WECHAT_METRICS } from './telemetry/wechat.metrics';
+export { WECHAT_SPANS } from './telemetry/wechat.tracing';
+export { WECHAT_ATTRIBUTES } from './telemetry/wechat-telemetry.attributes';
+
 // Errors
 export { WechatError } from './errors/wechat.error';
 export { WechatConfigError } from './errors/wechat-config.error';

@@ -29,6 +29,7 @@ import { accessTokenKey, accessTokenLockKey } from './token/access-token.constan
 import { assertKeysShareSlot } from './redis/cluster-key-slot';
 import type { WechatRedisClient } from './redis/wechat-redis-client.type';
 import { WechatPushService } from './webhook/wechat-push.service';
+import { WechatHealthIndicator } from './health/wechat-health.indicator';
 import { WechatLateReplySender } from './dedup/late-reply.sender';
 import { MemoryPushDedupStore } from './dedup/memory-push-dedup.store';
 import { PushAnswerWriteBack } from './dedup/push-answer.write-back';
@@ -137,6 +138,7 @@ const dedupStoreProvider: Provider = {
  *   of a named account with `@InjectWechatClient(name)` (and the token/crypto decorators).
  * - Mounts the callback endpoint at `path` (default `/wechat`, and `/wechat/:account` per account)
  *   behind {@link WechatSignatureGuard}.
+ * - Provides {@link WechatHealthIndicator} (for `@nestjs/terminus`).
  * - Routes pushes to `@OnWechatEvent` / `@OnWechatMessage` / `@OnWechatFallback` methods of any
  *   provider or controller of the host app.
  */
@@ -166,6 +168,7 @@ const dedupStoreProvider: Provider = {
     WechatPushService,
     WechatSignatureGuard,
     WechatFastifyBodyRegistrar,
+    WechatHealthIndicator,
     WechatEncryptionAdvisor,
   ],
   exports: [
@@ -180,6 +183,7 @@ const dedupStoreProvider: Provider = {
     WechatJssdkService,
     WechatOAuthService,
     WechatHandlerRegistry,
+    WechatHealthIndicator,
   ],
 })
 export class WechatModule extends WechatConfigurableModule {}

@@ -5,6 +5,7 @@ import {
   type WechatHttpFailureReason,
 } from '../errors/wechat-api.error';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import { ApiCallTelemetry } from '../telemetry/api-call.telemetry';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { redactSecrets } from './redact-secrets.util';
 import { WECHAT_BUSY_ERRCODE } from './wechat-api.constants';
@@ -69,7 +70,7 @@ export class WechatHttpClient implements OnModuleDestroy {
    * @throws WechatHttpError for a timeout, network error, HTTP error status or non-JSON body.
    */
   request<T extends WechatBaseResponse>(request: WechatApiRequest): Promise<T> {
-    return this.send<T>(request, 'json');
+    return this.observed<T>(request, 'json');
   }
 
   /**
@@ -84,10 +85,20 @@ export class WechatHttpClient implements OnModuleDestroy {
   requestFile<T extends WechatBaseResponse>(
     request: WechatApiRequest,
   ): Promise<WechatFileResponse<T>> {
-    return this.send<WechatFileResponse<T>>(request, 'file');
+    return this.observed<WechatFileResponse<T>>(request, 'file');
   }
 
-  private async send<T>(request: WechatApiRequest, mode: ResponseMode): Promise<T> {
+  /** One call in its `wechat.api` span, counted by path and errcode. */
+  private observed<T>(request: WechatApiRequest, mode: ResponseMode): Promise<T> {
+    const call = ApiCallTelemetry.start(this.options, request.path);
+    return call.observe(() => this.send<T>(request, mode, call));
+  }
+
+  private async send<T>(
+    request: WechatApiRequest,
+    mode: ResponseMode,
+    call: ApiCallTelemetry,
+  ): Promise<T> {
     const url = this.buildUrl(request);
     const secrets = this.secretsOf(request);
     const body: string | FormData | undefined =
@@ -97,6 +108,7 @@ export class WechatHttpClient implements OnModuleDestroy {
       const result = await this.attempt<T>(request, url, body, attempt, secrets, mode);
       if (result.ok) return result.data;
       if (!result.retryable || attempt >= maxAttempts) throw result.error;
+      call.retrying(result.error);
       const delay = this.options.retryBackoffMs * 2 ** (attempt - 1);
       this.logger.warn(
         `WeChat API ${request.path} attempt ${attempt}/${maxAttempts} failed (${describe(result.error)}); retrying in ${delay} ms`,

@@ -8,6 +8,7 @@ import {
 import { verifyMsgSignature, verifySignature } from '../core/wechat-signature';
 import { WechatConfigError } from '../errors/wechat-config.error';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import { traceCrypto } from '../telemetry/push.telemetry';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 
 /**
@@ -61,7 +62,9 @@ export class MsgCryptService {
     nonce: unknown,
     encrypt: unknown,
   ): DecryptResult {
-    return this.requireCrypt().decrypt(msgSignature, timestamp, nonce, encrypt);
+    return traceCrypto('decrypt', () =>
+      this.requireCrypt().decrypt(msgSignature, timestamp, nonce, encrypt),
+    );
   }
 
   /** Verifies and decrypts the `echostr` of a WeCom-style GET that carries `msg_signature`. */
@@ -79,7 +82,7 @@ export class MsgCryptService {
     replyXml: string,
     options: { nonce: string; timestamp?: number | string; keyId?: MsgCryptKeyId },
   ): EncryptedReplyEnvelope {
-    return this.requireCrypt().encryptReply(replyXml, options);
+    return traceCrypto('encrypt', () => this.requireCrypt().encryptReply(replyXml, options));
   }
 
   /** Encrypts any text to the base64 `Encrypt` form. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WechatStoreKeyTypeError } from '../errors/wechat-store.error';
+import { countDedupFallback } from '../telemetry/push.telemetry';
 import { WECHAT_PUSH_DEDUP_FALLBACK_STORE, WECHAT_PUSH_DEDUP_STORE } from '../wechat.constants';
 import { PushAnswerWriteBack } from './push-answer.write-back';
 import type {
@@ -9,6 +10,9 @@ import type {
   PushDedupStore,
 } from './push-dedup-store.interface';
 import { PushDedupStoreHealth } from './push-dedup-store.health';
+
+/** The de-dup store serves every account: its metrics carry the `default` account. */
+const STORE_TELEMETRY = { appId: '' };
 
 /**
  * The shared store with this process's memory behind it:
@@ -46,6 +50,7 @@ export class ResilientPushDedupStore implements PushDedupStore {
       return claim;
     } catch (error: unknown) {
       this.health.failed(error);
+      countDedupFallback(STORE_TELEMETRY, 'claim');
       const claim = await this.memory.claim(key, owner, pendingTtlMs);
       if (claim.state === 'claimed') this.claimedInMemory.add(key);
       return claim;
@@ -61,6 +66,7 @@ export class ResilientPushDedupStore implements PushDedupStore {
       return state;
     } catch (error: unknown) {
       this.health.failed(error);
+      countDedupFallback(STORE_TELEMETRY, 'peek');
       return local;
     }
   }
@@ -81,6 +87,7 @@ export class ResilientPushDedupStore implements PushDedupStore {
       this.recovered();
     } catch (error: unknown) {
       this.health.failed(error);
+      countDedupFallback(STORE_TELEMETRY, 'complete');
       await this.memory.complete(key, owner, response, ttlMs);
       // A key of another type will not take the answer later either.
       if (!(error instanceof WechatStoreKeyTypeError)) {

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { randomUUID } from 'node:crypto';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { budgetClock } from '../redis/redis-budget.runner';
+import { countRetryAbsorbed } from '../telemetry/push.telemetry';
+import type { DedupSource } from '../telemetry/wechat-telemetry.attributes';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import type { CachedPushResponse, PushClaim, PushDedupState } from './push-dedup-store.interface';
 import { PushHandlingTracker } from './push-handling.tracker';
@@ -86,7 +88,7 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
     const started = budgetClock() - Math.max(Date.now() - receivedAt, 0);
     const deadline = started + this.options.replyTimeoutMs;
     const joined = this.local.get(key);
-    if (joined) return orSuccess(await this.within(joined, deadline));
+    if (joined) return this.absorbed('in_process', orSuccess(await this.within(joined, deadline)));
 
     let settle!: (response: CachedPushResponse) => void;
     this.local.set(key, new Promise<CachedPushResponse>((resolve) => (settle = resolve)));
@@ -100,13 +102,15 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
           this.options.replyTimeoutMs + CLAIM_MARGIN_MS,
           this.claimDeadline(storeDeadline, deadline),
         );
-        if (claim.state === 'done') return settled(settle, claim.response);
+        if (claim.state === 'done') {
+          return settled(settle, this.absorbed('shared_store', claim.response));
+        }
         if (claim.state === 'claimed') {
           handledHere = true;
           return await this.handle(key, work, onLate, { started, deadline, settle });
         }
         const waited = await this.waitForOther(key, deadline);
-        if (waited !== 'absent') return settled(settle, waited);
+        if (waited !== 'absent') return settled(settle, this.absorbed('shared_store', waited));
         // The other handling failed or died: compete for the key again.
       } while (budgetClock() < deadline);
       return settled(settle, SUCCESS_ANSWER);
@@ -127,6 +131,12 @@ export class WechatPushDeduplicator implements BeforeApplicationShutdown {
     const now = budgetClock();
     if (now >= deadline) return now + SPENT_BUDGET_CLAIM_MS;
     return Math.max(storeDeadline, Math.min(now + WAIT_POLL_MS, deadline));
+  }
+
+  /** A delivery answered from an earlier one of the same push (counted for the metrics). */
+  private absorbed(source: DedupSource, answer: CachedPushResponse): CachedPushResponse {
+    countRetryAbsorbed(this.options, source);
+    return answer;
   }
 
   /** Waits (bounded) for handlings in flight, so a SIGTERM does not cut them off. */

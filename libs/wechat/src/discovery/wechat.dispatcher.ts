@@ -3,6 +3,7 @@ import type { WechatMessage } from '../core/wechat-message.interfaces';
 import type { WechatReply } from '../core/wechat-reply.interfaces';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import type { WechatContext } from '../interfaces/wechat-handler.interfaces';
+import { observeDispatch, observeHandler } from '../telemetry/push.telemetry';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WechatHandlerRegistry } from './wechat-handler.registry';
 
@@ -42,13 +43,25 @@ export class WechatDispatcher {
    * Runs the handlers; resolves to the reply (`undefined` for `success`) and whether any handler
    * failed (then the push is not remembered as handled, so a retry runs it again).
    */
-  async dispatch(message: WechatMessage, context: WechatContext): Promise<WechatDispatchResult> {
+  dispatch(message: WechatMessage, context: WechatContext): Promise<WechatDispatchResult> {
+    return observeDispatch(this.options, message, () => this.runHandlers(message, context));
+  }
+
+  private async runHandlers(
+    message: WechatMessage,
+    context: WechatContext,
+  ): Promise<WechatDispatchResult> {
     let reply: WechatReply | undefined;
     let failed = false;
     for (const handler of this.registry.match(message, context.account)) {
       let result: unknown;
       try {
-        result = await handler.handle(message, context);
+        result = await observeHandler(
+          this.options,
+          message,
+          handler.name,
+          async () => await handler.handle(message, context),
+        );
       } catch (error: unknown) {
         if (this.options.rethrowHandlerErrors) throw error;
         failed = true;

@@ -9,6 +9,7 @@ import { wechatApiRefusalCodec } from '../token/wechat-api-refusal.codec';
 import { WECHAT_ACCESS_TOKEN_STORE, WECHAT_OPTIONS } from '../wechat.constants';
 import { JsapiTicketFetcher } from './jsapi-ticket.fetcher';
 import { jsapiTicketKeys } from './jsapi-ticket.keys';
+import { CredentialTelemetry } from '../telemetry/credential.telemetry';
 
 /**
  * The account's JS-SDK `jsapi_ticket`, one for the whole fleet, on the same machinery as the
@@ -47,6 +48,7 @@ export class JsapiTicketService {
         refusalTtlMs: options.tokenRefusalTtlMs,
         refusals: wechatApiRefusalCodec,
         secrets: () => [options.appSecret],
+        telemetry: new CredentialTelemetry(options, 'jsapi_ticket'),
       },
     );
   }

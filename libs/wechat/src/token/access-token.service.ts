@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WechatHttpClient } from '../api/wechat-http.client';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
+import type { CredentialHealth } from '../telemetry/credential-health.interface';
+import { CredentialTelemetry } from '../telemetry/credential.telemetry';
 import { WECHAT_ACCESS_TOKEN_STORE, WECHAT_OPTIONS } from '../wechat.constants';
 import type { AccessTokenStore } from './access-token-store.interface';
 import {
@@ -51,6 +53,7 @@ import { wechatApiRefusalCodec } from './wechat-api-refusal.codec';
 export class AccessTokenService {
   private readonly logger = new Logger(AccessTokenService.name);
   private readonly credential: FleetCredential;
+  private readonly telemetry: CredentialTelemetry;
 
   /**
    * @param options resolved module options (appId, appSecret, tokenMode, lock and margin settings).
@@ -63,6 +66,7 @@ export class AccessTokenService {
     http: WechatHttpClient,
   ) {
     const { appId, keyPrefix } = options;
+    this.telemetry = new CredentialTelemetry(options, 'access_token');
     this.credential = new FleetCredential(
       store,
       this.logger,
@@ -92,6 +96,7 @@ export class AccessTokenService {
         refusalTtlMs: options.tokenRefusalTtlMs,
         refusals: wechatApiRefusalCodec,
         secrets: () => [options.appSecret],
+        telemetry: this.telemetry,
       },
     );
   }
@@ -120,5 +125,22 @@ export class AccessTokenService {
    */
   clearAccessToken(token?: string): Promise<void> {
     return this.credential.clear(token);
+  }
+
+  /**
+   * What the health indicator reports of the access_token in this process: whether a copy is
+   * held, whether the shared store answered last time, and the last refresh failure (its class,
+   * errcode or reason and time; never a token or a message).
+   */
+  credentialHealth(): CredentialHealth {
+    const { account, kind, lastRefreshError } = this.telemetry;
+    const { fresh, storeReachable } = this.credential.status();
+    return {
+      account,
+      kind,
+      fresh,
+      storeReachable,
+      ...(lastRefreshError ? { lastRefreshError } : {}),
+    };
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { CredentialTelemetry } from '../telemetry/credential.telemetry';
 import type { AccessTokenStore } from './access-token-store.interface';
 import { LocalCredentialCache } from './local-credential.cache';
 import { RejectedCredentialRegistry } from './rejected-credential.registry';
@@ -30,6 +31,14 @@ export interface FleetCredentialOptions {
   readonly refusals: CredentialRefusalCodec;
   /** Other secrets to keep out of the outage warning (the AppSecret). */
   readonly secrets?: () => readonly (string | undefined)[];
+  /** Its metrics (fetches, lock waits, clears, outages) and last refresh failure; none if absent. */
+  readonly telemetry?: CredentialTelemetry;
+}
+
+/** Whether this process holds a live copy and whether the store answered last time. */
+export interface FleetCredentialStatus {
+  readonly fresh: boolean;
+  readonly storeReachable: boolean;
 }
 
 /**
@@ -53,6 +62,7 @@ export class FleetCredential {
   private readonly health: SharedStoreHealth;
   private readonly rejected: RejectedCredentialRegistry;
   private readonly refresher: SharedCredentialRefresher;
+  private readonly telemetry: CredentialTelemetry | undefined;
 
   /**
    * @param store the shared store (its methods take the keys given here).
@@ -68,11 +78,13 @@ export class FleetCredential {
     options: FleetCredentialOptions,
   ) {
     const secrets = options.secrets ?? (() => []);
-    this.health = new SharedStoreHealth(logger, options.label, () => [
-      ...secrets(),
-      this.local.value,
-      this.rejected.latest,
-    ]);
+    this.telemetry = options.telemetry;
+    this.health = new SharedStoreHealth(
+      logger,
+      options.label,
+      () => [...secrets(), this.local.value, this.rejected.latest],
+      options.telemetry,
+    );
     this.rejected = new RejectedCredentialRegistry(
       store,
       this.health,
@@ -90,8 +102,14 @@ export class FleetCredential {
         lockTtlMs: options.lockTtlMs,
         lockPollIntervalMs: options.lockPollIntervalMs,
         refusalTtlMs: options.refusalTtlMs,
+        telemetry: options.telemetry,
       },
     );
+  }
+
+  /** For the health indicator: a live copy held here, and the store's last answer. */
+  status(): FleetCredentialStatus {
+    return { fresh: this.local.current() !== undefined, storeReachable: !this.health.down };
   }
 
   /** The credential: the in-process copy while it lives, else the fleet's, else a new one. */
@@ -125,7 +143,8 @@ export class FleetCredential {
   }
 
   private async load(): Promise<string> {
-    return this.keep(await this.refresher.refresh());
+    const refresh = (): Promise<SharedCredential> => this.refresher.refresh();
+    return this.keep(await (this.telemetry ? this.telemetry.refresh(refresh) : refresh()));
   }
 
   /** Keeps a credential in-process (unless it is known to be rejected) and returns its value. */

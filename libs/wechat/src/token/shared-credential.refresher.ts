@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CredentialTelemetry } from '../telemetry/credential.telemetry';
 import type { AccessTokenStore } from './access-token-store.interface';
 import { lifetimeClock } from './credential-lifetime';
 import type { HeldCredential } from './local-credential.cache';
@@ -22,6 +23,8 @@ export interface SharedCredentialRefresherOptions {
   readonly lockPollIntervalMs: number;
   /** How long an upstream refusal is shared through the store, in ms; 0: not shared. */
   readonly refusalTtlMs: number;
+  /** The metrics of this credential (upstream fetches, lock waits, clears); none if absent. */
+  readonly telemetry?: CredentialTelemetry;
 }
 
 /**
@@ -80,6 +83,7 @@ export class SharedCredentialRefresher {
 
   /** Deletes the shared copy only if it still holds `value` (compare-and-delete). */
   discard(value: string): Promise<void> {
+    this.options.telemetry?.cleared();
     return this.health.attempt(() => this.store.compareAndDelete(this.options.keys.value, value));
   }
 
@@ -113,14 +117,18 @@ export class SharedCredentialRefresher {
    * Store failures → StoreUnavailable.
    */
   private async fromFleet(): Promise<SharedCredential> {
-    const { keys, lockTtlMs, lockPollIntervalMs } = this.options;
+    const { keys, lockTtlMs, lockPollIntervalMs, telemetry } = this.options;
+    let waitingSince: number | undefined;
     for (;;) {
       const shared = await this.readShared();
+      if (shared !== undefined) telemetry?.lockWaited(waitingSince);
       if (shared !== undefined) return shared;
       await this.throwIfRefused();
       const owner = randomUUID();
       const attempt = await this.health.call(() => this.store.tryLock(keys.lock, owner, lockTtlMs));
+      if (attempt.acquired) telemetry?.lockWaited(waitingSince);
       if (attempt.acquired) return this.asLockHolder(owner);
+      waitingSince ??= performance.now();
       await sleep(Math.max(1, Math.min(lockPollIntervalMs, attempt.remainingMs)));
     }
   }
@@ -219,7 +227,10 @@ export class SharedCredentialRefresher {
       }
       return verdict;
     };
-    const fetched = await this.fetcher.fetch(isRejected);
+    const { telemetry } = this.options;
+    const fetched = telemetry
+      ? await telemetry.fetch(() => this.fetcher.fetch(isRejected))
+      : await this.fetcher.fetch(isRejected);
     return { ...fetched, rejected: await isRejected(fetched.value) };
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { CredentialTelemetry } from '../telemetry/credential.telemetry';
 import { redactSecrets } from '../api/redact-secrets.util';
 import { ACCESS_TOKEN_STORE_RESYNC_INTERVAL_MS } from './access-token.constants';
 import { lifetimeClock } from './credential-lifetime';
@@ -26,11 +27,13 @@ export class SharedStoreHealth {
    * @param logger where the warning and the notice go.
    * @param label what the store holds, in the messages: `the shared <label> store …`.
    * @param secrets values redacted from the store's error text in the warning.
+   * @param telemetry where an outage is counted.
    */
   constructor(
     private readonly logger: Logger,
     private readonly label: string,
     private readonly secrets: () => readonly (string | undefined)[],
+    private readonly telemetry?: CredentialTelemetry,
   ) {}
 
   /** Whether the last store operation failed. */
@@ -64,6 +67,7 @@ export class SharedStoreHealth {
   markDown(error: unknown): void {
     if (this.isDown) return;
     this.isDown = true;
+    this.telemetry?.storeDown();
     const raw = (error as { message?: unknown } | null)?.message;
     const message = typeof raw === 'string' ? raw : String(error);
     const detail = redactSecrets(message.replace(/\.$/, ''), this.secrets());

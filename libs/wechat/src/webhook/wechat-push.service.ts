@@ -28,6 +28,7 @@ import { WechatCryptoError } from '../errors/wechat-crypto.error';
 import { WechatError } from '../errors/wechat.error';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import type { WechatContext } from '../interfaces/wechat-handler.interfaces';
+import type { PushTelemetry } from '../telemetry/push.telemetry';
 import { WECHAT_OPTIONS } from '../wechat.constants';
 import { WECHAT_HTTP_MESSAGES } from '../wechat.messages';
 import type { WechatCallbackQuery } from './wechat-signature.guard';
@@ -84,13 +85,16 @@ export class WechatPushService {
     body: Buffer,
     receivedAt: number = Date.now(),
     account: WechatAccount | undefined = this.accounts.defaultAccount,
+    telemetry?: PushTelemetry,
   ): Promise<WechatPushResponse> {
     if (!account) throw new NotFoundException(WECHAT_HTTP_MESSAGES.unknownAccount);
     const push = await this.decode(query, body, account);
     const { message } = push;
+    telemetry?.decoded(message, push.encrypted, account.name);
+    const work = (): Promise<PushOutcome<WechatReply>> => this.process(push, query);
     return this.deduplicator.run<WechatReply>(
       pushDedupKey(account.appId, message),
-      () => this.process(push, query),
+      telemetry ? telemetry.handling(work) : work,
       (reply) =>
         this.lateReplies.send(message.FromUserName, reply, describePush(message), account.client),
       receivedAt,
@@ -180,8 +184,8 @@ export class WechatPushService {
     if (error instanceof WechatCryptoError) {
       this.logger.warn(`Refused a WeChat push: ${error.reason}`);
       return error.reason === 'BAD_SIGNATURE'
-        ? new ForbiddenException(WECHAT_HTTP_MESSAGES.invalidSignature)
-        : new BadRequestException(WECHAT_HTTP_MESSAGES.badPush);
+        ? new ForbiddenException(WECHAT_HTTP_MESSAGES.invalidSignature, { cause: error })
+        : new BadRequestException(WECHAT_HTTP_MESSAGES.badPush, { cause: error });
     }
     if (error instanceof WechatError) {
       this.logger.warn(`Refused a WeChat push: ${error.code}${reasonOf(error)}`);

@@ -7,6 +7,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { observeGuardedPush } from '../telemetry/push.telemetry';
 import type { WechatAccount } from '../accounts/wechat-account';
 import { WechatAccounts } from '../accounts/wechat-accounts.registry';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
@@ -82,7 +83,10 @@ export class WechatSignatureGuard implements CanActivate {
     };
     const account = this.getAccount(request);
     // Known accounts resolve synchronously; only the resolveAccount loader makes it asynchronous.
-    return account instanceof Promise ? account.then(check) : check(account);
+    const known = account instanceof Promise ? undefined : account;
+    return observeGuardedPush(known?.options ?? this.options, request, () =>
+      account instanceof Promise ? account.then(check) : check(account),
+    );
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
+import { PushTelemetry } from '../telemetry/push.telemetry';
 import type { WechatAccount } from '../accounts/wechat-account';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { WECHAT_OPTIONS } from '../wechat.constants';
@@ -76,20 +77,23 @@ export class WechatWebhookController {
   @Post()
   @WechatRawBodyRoute()
   async receive(@Req() request: CallbackRequest, @Res() response: HttpReply): Promise<void> {
-    const query = queryOf(request);
-    const arrivedAt = arrivalOf(request) ?? Date.now();
-    let body: Buffer;
-    try {
-      body = await readRawBody(request, {
-        maxBytes: this.options.maxBodyBytes,
-        timeoutMs: this.options.bodyReadTimeoutMs - (Date.now() - arrivedAt),
-      });
-    } catch (error: unknown) {
-      closeConnectionAfterAnswer(response);
-      throw error;
-    }
-    const answer = await this.pushes.handle(query, body, arrivedAt, accountOf(request));
-    sendWechatReply(response, answer.contentType, answer.body);
+    const push = PushTelemetry.start(callbackAccountOf(request)?.options ?? this.options, request);
+    await push.observe(async () => {
+      const query = queryOf(request);
+      const arrivedAt = arrivalOf(request) ?? Date.now();
+      let body: Buffer;
+      try {
+        body = await readRawBody(request, {
+          maxBytes: this.options.maxBodyBytes,
+          timeoutMs: this.options.bodyReadTimeoutMs - (Date.now() - arrivedAt),
+        });
+      } catch (error: unknown) {
+        closeConnectionAfterAnswer(response);
+        throw error;
+      }
+      const answer = await this.pushes.handle(query, body, arrivedAt, accountOf(request), push);
+      sendWechatReply(response, answer.contentType, answer.body);
+    });
   }
 
   /** A push to one account (`/<path>/<account>`). */
