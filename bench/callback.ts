@@ -2,6 +2,7 @@
 // process; the server is another process), its CPU time per request, and its memory over many
 // safe-mode pushes.
 import autocannon from 'autocannon';
+import Redis from 'ioredis';
 import { WechatPushSimulator } from '../libs/wechat/src/testing';
 import type { BenchCpuUsage, BenchServerConfig } from './bench-app.module';
 import { BENCH_ECHO_TEXT } from './constants';
@@ -94,6 +95,10 @@ export interface LoadSample {
   seconds: number;
   /** The server's CPU time (all threads) during the run, µs; NaN when it was not read. */
   cpuMicros: number;
+  /** This process's (the load generator's) CPU time during the run, µs; NaN when not read. */
+  clientCpuMicros: number;
+  /** redis-server's CPU time during the run, µs; NaN when not read. */
+  redisCpuMicros: number;
 }
 
 /** Which callback section a row belongs to. */
@@ -130,6 +135,10 @@ export interface CallbackRowResult {
   cpuRoundRatios: number[];
   /** Median over the rounds of the server's CPU time / the run's wall time (1 = one CPU busy). */
   serverBusy: number;
+  /** Median over the rounds of the load generator's CPU time per request, µs. */
+  clientCpuPerRequest: number;
+  /** Median over the rounds of redis-server's CPU time per request, µs. */
+  redisCpuPerRequest: number;
   non2xx: number;
   errors: number;
   generatedLive: number;
@@ -185,6 +194,8 @@ export async function load(
     errors: result.errors,
     seconds,
     cpuMicros: NaN,
+    clientCpuMicros: NaN,
+    redisCpuMicros: NaN,
   };
 }
 
@@ -196,15 +207,34 @@ export async function serverCpuMicros(url: string): Promise<number> {
   return usage.user + usage.system;
 }
 
-/** {@link load}, with the server's CPU time read before and after the run. */
+/** redis-server's CPU time so far (user + system, all its threads), µs, from INFO cpu. */
+async function redisCpuMicros(redis: Redis | undefined): Promise<number> {
+  if (!redis) return NaN;
+  const info = await redis.info('cpu');
+  const seconds = (field: string): number =>
+    Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+}
+
+function ownCpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+/** {@link load}, with the CPU time of the server, this process and Redis read around the run. */
 async function measuredLoad(
   url: string,
   pool: PushPool,
   options: { connections: number; durationSeconds: number },
+  redis: Redis | undefined,
 ): Promise<LoadSample> {
+  const redisBefore = await redisCpuMicros(redis);
   const before = await serverCpuMicros(url);
+  const clientBefore = ownCpuMicros();
   const sample = await load(url, pool, options);
+  sample.clientCpuMicros = ownCpuMicros() - clientBefore;
   sample.cpuMicros = (await serverCpuMicros(url)) - before;
+  sample.redisCpuMicros = (await redisCpuMicros(redis)) - redisBefore;
   return sample;
 }
 
@@ -250,6 +280,25 @@ export async function benchCallbacks(
   log: (line: string) => void,
   options: { label?: string; rows?: number[]; group?: RowGroup } = {},
 ): Promise<CallbackRowResult[]> {
+  // Only reads INFO cpu, around each round; absent when the server has no Redis.
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
+    : undefined;
+  try {
+    return await runRows(server, config, settings, log, options, redis);
+  } finally {
+    redis?.disconnect();
+  }
+}
+
+async function runRows(
+  server: ServerProcess,
+  config: BenchServerConfig,
+  settings: LoadSettings,
+  log: (line: string) => void,
+  options: { label?: string; rows?: number[]; group?: RowGroup },
+  redis: Redis | undefined,
+): Promise<CallbackRowResult[]> {
   const sim = simulatorFor(config);
   const label = options.label ?? server.adapter;
   const only = options.rows ?? process.env.BENCH_ROWS?.split(',').map(Number); // "0,2": bare + safe echo
@@ -285,10 +334,12 @@ export async function benchCallbacks(
     for (const row of rows) {
       if (row.skipped) continue;
       row.pool.fill(Math.ceil(row.estimate * settings.durationSeconds * 2.5) + 2_000);
-      const sample = await measuredLoad(server.url, row.pool, {
-        connections: settings.connections,
-        durationSeconds: settings.durationSeconds,
-      });
+      const sample = await measuredLoad(
+        server.url,
+        row.pool,
+        { connections: settings.connections, durationSeconds: settings.durationSeconds },
+        redis,
+      );
       row.pool.clear();
       row.estimate = Math.max(row.estimate, sample.rps);
       row.samples.push(sample);
@@ -339,6 +390,8 @@ export async function benchCallbacks(
       cpuRatio: cpuRoundRatios.length > 0 ? median(cpuRoundRatios) : NaN,
       cpuRoundRatios,
       serverBusy: finiteMedian(row.samples.map((s) => s.cpuMicros / (s.seconds * 1e6))),
+      clientCpuPerRequest: finiteMedian(row.samples.map((s) => s.clientCpuMicros / s.requests)),
+      redisCpuPerRequest: finiteMedian(row.samples.map((s) => s.redisCpuMicros / s.requests)),
       non2xx: row.samples.reduce((sum, s) => sum + s.non2xx, 0),
       errors: row.samples.reduce((sum, s) => sum + s.errors, 0),
       generatedLive: row.pool.generatedLive,

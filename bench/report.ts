@@ -130,7 +130,7 @@ export function renderReport(report: BenchReport): string {
       ? `The server under test runs on CPU ${layout.server} alone (\`taskset -a\`, every thread); autocannon (this process) and redis-server run on CPU ${layout.others}. So the server's req/s is not cut by the load generator's or Redis's work, as in production where Redis is another machine and WeChat's traffic comes from outside.`
       : `**The processes could not be pinned** (${layout?.reason ?? 'no CPU layout recorded'}): the client, the server and Redis share every CPU, as in section 1c.`,
     '',
-    "Server CPU is the server process's own CPU time (`process.cpuUsage()`, all threads, read through the bench-only `GET /bench/cpu` route before and after each round) divided by the round's requests; its ratio is the bare route's CPU per request (around the round, as for × bare) over the row's, the callback's cost whatever the load generator's speed. Busy is the server's CPU time over the round's wall time (100 % = one CPU).",
+    "Server CPU is the server process's own CPU time (`process.cpuUsage()`, all threads, read through the bench-only `GET /bench/cpu` route before and after each round) divided by the round's requests; its ratio is the bare route's CPU per request (around the round, as for × bare) over the row's, the callback's cost whatever the load generator's speed. Server busy is the server's CPU time over the round's wall time (100 % = one CPU); below 100 % with the server pinned, the load generator (or another process on the server's CPU) set the pace, not the server. Client and Redis CPU are this process's (autocannon's) and redis-server's CPU time per request in the same rounds (INFO cpu).",
     '',
   );
   renderCallbackTable(push, groupRows(report, 'main'));
@@ -269,13 +269,13 @@ function groupRows(report: BenchReport, group: RowGroup): CallbackRowResult[] {
 /** One table of callback rows (section 1, 1b, 1c). */
 function renderCallbackTable(push: (...more: string[]) => void, rows: CallbackRowResult[]): void {
   push(
-    '| Adapter | Request | req/s | p50 (ms) | p99 (ms) | × bare | Server CPU (µs/request) | CPU ratio (bare / row) | Busy | Notes |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| Adapter | Request | req/s | p50 (ms) | p99 (ms) | × bare | Server CPU (µs/request) | CPU ratio (bare / row) | Server busy | Client / Redis CPU (µs/request) | Notes |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   );
   for (const row of rows) {
     if (row.skipped) {
       push(
-        `| ${row.adapter} | ${row.name} | — | — | — | — | — | — | — | not measured: ${row.skipped.replace(/\|/g, '/')} |`,
+        `| ${row.adapter} | ${row.name} | — | — | — | — | — | — | — | — | not measured: ${row.skipped.replace(/\|/g, '/')} |`,
       );
       continue;
     }
@@ -287,7 +287,7 @@ function renderCallbackTable(push: (...more: string[]) => void, rows: CallbackRo
     if (row.non2xx + row.errors > 0) notes.push(`${row.non2xx} non-2xx, ${row.errors} errors`);
     if (row.generatedLive > 0) notes.push(`${row.generatedLive} pushes signed live`);
     push(
-      `| ${row.adapter} | ${row.name} | ${num(row.rps)} | ${num(row.p50)} | ${num(row.p99)} | ${num(row.ratio, 2)} | ${num(row.cpuPerRequest, 1)} | ${num(row.cpuRatio, 2)} | ${num(row.serverBusy * 100)} % | ${notes.join('; ')} |`,
+      `| ${row.adapter} | ${row.name} | ${num(row.rps)} | ${num(row.p50)} | ${num(row.p99)} | ${num(row.ratio, 2)} | ${num(row.cpuPerRequest, 1)} | ${num(row.cpuRatio, 2)} | ${num(row.serverBusy * 100)} % | ${num(row.clientCpuPerRequest)} / ${num(row.redisCpuPerRequest)} | ${notes.join('; ')} |`,
     );
   }
 }
