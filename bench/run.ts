@@ -8,7 +8,7 @@
 // Knobs (environment): BENCH_ROUNDS (12), BENCH_DURATION (1.5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
 // BENCH_SECTIONS (micro,token,fleet,callback,profile,memory), BENCH_DIAGNOSTIC=0 (skip the no-Redis
-// express rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
+// rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
 // the ratios need), BENCH_UNPINNED_ROWS (the unpinned diagnostic rows, 0,3 = bare and safe-mode
 // echo; 'none' skips them), BENCH_PIN=0 (pin nothing), BENCH_CPU_PROF=1 (servers write
 // .cpuprofile files to bench/profiles/), BENCH_OUTPUT (bench/results.md).
@@ -195,24 +195,27 @@ async function main(): Promise<void> {
       }
     }
     if (sections.has('callback') && env.BENCH_DIAGNOSTIC !== '0') {
-      // Where the callback's time goes: the same app with no Redis (in-memory push de-dup).
-      const label = 'express, no Redis (diagnostic)';
-      log(`1b. Callback throughput (${label})…`);
-      const server = await startServer(
-        'express',
-        { ...config, redisUrl: undefined },
-        { cpuProfileDir, cpus: serverCpus },
-      );
-      try {
-        report.callbacks.push(
-          ...(await benchCallbacks(server, config, settings, log, {
-            label,
-            rows: [BARE_ROW, SAFE_ECHO_ROW],
-            group: 'no-redis',
-          })),
+      // Where the callback's time goes: the same app with no Redis (in-memory push de-dup), so
+      // the server's CPU for the fleet-wide de-dup is the difference from the main rows.
+      for (const adapter of adapters) {
+        const label = `${adapter}, no Redis`;
+        log(`1b. Callback throughput (${label})…`);
+        const server = await startServer(
+          adapter,
+          { ...config, redisUrl: undefined },
+          { cpuProfileDir, cpus: serverCpus },
         );
-      } finally {
-        await server.stop();
+        try {
+          report.callbacks.push(
+            ...(await benchCallbacks(server, config, settings, log, {
+              label,
+              rows: [BARE_ROW, SAFE_ECHO_ROW],
+              group: 'no-redis',
+            })),
+          );
+        } finally {
+          await server.stop();
+        }
       }
     }
     if (sections.has('profile')) {
