@@ -99,6 +99,8 @@ export interface LoadSample {
   clientCpuMicros: number;
   /** redis-server's CPU time during the run, µs; NaN when not read. */
   redisCpuMicros: number;
+  /** Script calls (EVALSHA, EVAL) redis-server ran during the run; NaN when not read. */
+  redisScriptCalls: number;
 }
 
 /** Which callback section a row belongs to. */
@@ -139,6 +141,8 @@ export interface CallbackRowResult {
   clientCpuPerRequest: number;
   /** Median over the rounds of redis-server's CPU time per request, µs. */
   redisCpuPerRequest: number;
+  /** Median over the rounds of the Redis script calls per request (the de-dup's batches). */
+  redisScriptCallsPerRequest: number;
   non2xx: number;
   errors: number;
   generatedLive: number;
@@ -196,6 +200,7 @@ export async function load(
     cpuMicros: NaN,
     clientCpuMicros: NaN,
     redisCpuMicros: NaN,
+    redisScriptCalls: NaN,
   };
 }
 
@@ -207,13 +212,23 @@ export async function serverCpuMicros(url: string): Promise<number> {
   return usage.user + usage.system;
 }
 
-/** redis-server's CPU time so far (user + system, all its threads), µs, from INFO cpu. */
-async function redisCpuMicros(redis: Redis | undefined): Promise<number> {
-  if (!redis) return NaN;
-  const info = await redis.info('cpu');
-  const seconds = (field: string): number =>
-    Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+/**
+ * redis-server's CPU time so far (user + system, all its threads, µs; INFO cpu) and the script
+ * calls it ran so far (INFO commandstats: EVALSHA and EVAL; the de-dup sends one per batch).
+ */
+async function redisCounters(
+  redis: Redis | undefined,
+): Promise<{ cpuMicros: number; scriptCalls: number }> {
+  if (!redis) return { cpuMicros: NaN, scriptCalls: NaN };
+  const info = await redis.info('everything');
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  const calls = (command: string): number =>
+    Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return {
+    cpuMicros: (field('used_cpu_user') + field('used_cpu_sys')) * 1e6,
+    scriptCalls: calls('evalsha') + calls('eval'),
+  };
 }
 
 function ownCpuMicros(): number {
@@ -228,13 +243,15 @@ async function measuredLoad(
   options: { connections: number; durationSeconds: number },
   redis: Redis | undefined,
 ): Promise<LoadSample> {
-  const redisBefore = await redisCpuMicros(redis);
+  const redisBefore = await redisCounters(redis);
   const before = await serverCpuMicros(url);
   const clientBefore = ownCpuMicros();
   const sample = await load(url, pool, options);
   sample.clientCpuMicros = ownCpuMicros() - clientBefore;
   sample.cpuMicros = (await serverCpuMicros(url)) - before;
-  sample.redisCpuMicros = (await redisCpuMicros(redis)) - redisBefore;
+  const redisAfter = await redisCounters(redis);
+  sample.redisCpuMicros = redisAfter.cpuMicros - redisBefore.cpuMicros;
+  sample.redisScriptCalls = redisAfter.scriptCalls - redisBefore.scriptCalls;
   return sample;
 }
 
@@ -392,6 +409,9 @@ async function runRows(
       serverBusy: finiteMedian(row.samples.map((s) => s.cpuMicros / (s.seconds * 1e6))),
       clientCpuPerRequest: finiteMedian(row.samples.map((s) => s.clientCpuMicros / s.requests)),
       redisCpuPerRequest: finiteMedian(row.samples.map((s) => s.redisCpuMicros / s.requests)),
+      redisScriptCallsPerRequest: finiteMedian(
+        row.samples.map((s) => s.redisScriptCalls / s.requests),
+      ),
       non2xx: row.samples.reduce((sum, s) => sum + s.non2xx, 0),
       errors: row.samples.reduce((sum, s) => sum + s.errors, 0),
       generatedLive: row.pool.generatedLive,

@@ -286,6 +286,9 @@ function renderCallbackTable(push: (...more: string[]) => void, rows: CallbackRo
       notes.push(`× bare per round: ${row.roundRatios.map((r) => num(r, 2)).join(' / ')}`);
       notes.push(`CPU ratio per round: ${row.cpuRoundRatios.map((r) => num(r, 2)).join(' / ')}`);
     }
+    if (row.redisScriptCallsPerRequest > 0) {
+      notes.push(`Redis script calls per request: ${num(row.redisScriptCallsPerRequest, 3)}`);
+    }
     if (row.non2xx + row.errors > 0) notes.push(`${row.non2xx} non-2xx, ${row.errors} errors`);
     if (row.generatedLive > 0) notes.push(`${row.generatedLive} pushes signed live`);
     push(
