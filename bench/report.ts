@@ -128,7 +128,7 @@ export function renderReport(report: BenchReport): string {
     '',
     layout?.pinned
       ? `The server under test runs on CPU ${layout.server} alone (\`taskset -a\`, every thread); autocannon (this process) and redis-server run on CPU ${layout.others}. So the server's req/s is not cut by the load generator's or Redis's work, as in production where Redis is another machine and WeChat's traffic comes from outside.`
-      : `**The processes could not be pinned** (${layout?.reason ?? 'no CPU layout recorded'}): the client, the server and Redis share every CPU, as in section 1c.`,
+      : `**The processes could not be pinned** (${layout?.reason ?? 'no CPU layout recorded'}): the client, the server and Redis share every CPU, as in a one-box deployment, and there is no separate unpinned section.`,
     '',
     "Server CPU is the server process's own CPU time (`process.cpuUsage()`, all threads, read through the bench-only `GET /bench/cpu` route before and after each round) divided by the round's requests; its ratio is the bare route's CPU per request (around the round, as for × bare) over the row's, the callback's cost whatever the load generator's speed. Server busy is the server's CPU time over the round's wall time (100 % = one CPU); below 100 % with the server pinned, the load generator (or another process on the server's CPU) set the pace, not the server. Client and Redis CPU are this process's (autocannon's) and redis-server's CPU time per request in the same rounds (INFO cpu).",
     '',
