@@ -350,7 +350,7 @@ async function runRows(
   for (let round = 1; round <= settings.rounds; round += 1) {
     for (const row of rows) {
       if (row.skipped) continue;
-      row.pool.fill(Math.ceil(row.estimate * settings.durationSeconds * 2.5) + 2_000);
+      row.pool.fill(Math.ceil(row.estimate * settings.durationSeconds * 3) + 5_000);
       const sample = await measuredLoad(
         server.url,
         row.pool,
