@@ -1,6 +1,6 @@
 // The host app the callback benchmark runs against: the WeChat module with a Redis-backed token
 // store, an echo handler, a bare POST route (the baseline), a diagnostic route with the callback's
-// HTTP shape but no push handling, and bench-only memory/GC routes.
+// HTTP shape but no push handling, and bench-only memory, GC and CPU-time routes.
 // Bench-only: nothing here belongs in the library or the demo.
 import {
   Controller,
@@ -99,9 +99,23 @@ export class ShapeController {
   }
 }
 
-/** Bench-only introspection: memory usage, and a forced GC (the server runs with --expose-gc). */
+/** The server process's CPU time so far (all its threads), µs, from `process.cpuUsage()`. */
+export interface BenchCpuUsage {
+  user: number;
+  system: number;
+}
+
+/**
+ * Bench-only introspection: memory usage, a forced GC (the server runs with --expose-gc), and the
+ * process's CPU time, read before and after each load round for the CPU per request.
+ */
 @Controller('bench')
 export class BenchMemoryController {
+  @Get('cpu')
+  cpu(): BenchCpuUsage {
+    return process.cpuUsage();
+  }
+
   @Get('memory')
   memory(): NodeJS.MemoryUsage {
     return process.memoryUsage();

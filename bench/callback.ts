@@ -1,8 +1,10 @@
 // Section 1 and 4: HTTP load on the server under test with autocannon (as a library, in this
-// process; the server is another process), and its memory over many safe-mode pushes.
+// process; the server is another process), its CPU time per request, and its memory over many
+// safe-mode pushes.
 import autocannon from 'autocannon';
+import Redis from 'ioredis';
 import { WechatPushSimulator } from '../libs/wechat/src/testing';
-import type { BenchServerConfig } from './bench-app.module';
+import type { BenchCpuUsage, BenchServerConfig } from './bench-app.module';
 import { BENCH_ECHO_TEXT } from './constants';
 import { PushPool, type PushKind } from './push-pool';
 import { median } from './script';
@@ -89,10 +91,30 @@ export interface LoadSample {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Length of the run, s. */
+  seconds: number;
+  /** The server's CPU time (all threads) during the run, µs; NaN when it was not read. */
+  cpuMicros: number;
+  /** This process's (the load generator's) CPU time during the run, µs; NaN when not read. */
+  clientCpuMicros: number;
+  /** redis-server's CPU time during the run, µs; NaN when not read. */
+  redisCpuMicros: number;
+  /** Script calls (EVALSHA, EVAL) redis-server ran during the run; NaN when not read. */
+  redisScriptCalls: number;
 }
+
+/** Which callback section a row belongs to. */
+export type RowGroup =
+  /** The server on a CPU of its own (when the machine could pin), the rows the targets are about. */
+  | 'main'
+  /** Diagnostic: the same app without Redis. */
+  | 'no-redis'
+  /** Diagnostic: nothing pinned, the client, the server and Redis share every CPU. */
+  | 'unpinned';
 
 export interface CallbackRowResult {
   adapter: string;
+  group: RowGroup;
   name: string;
   /** Why the row was not measured (the one-off check failed). */
   skipped?: string;
@@ -104,6 +126,23 @@ export interface CallbackRowResult {
   ratio: number;
   /** That ratio in each round. */
   roundRatios: number[];
+  /** Median over the rounds of the server's CPU time per request, µs. */
+  cpuPerRequest: number;
+  /**
+   * Median over the rounds of the bare route's CPU per request (around the round, as for
+   * {@link ratio}) / this row's: the callback's cost independent of the load generator's speed.
+   */
+  cpuRatio: number;
+  /** That ratio in each round. */
+  cpuRoundRatios: number[];
+  /** Median over the rounds of the server's CPU time / the run's wall time (1 = one CPU busy). */
+  serverBusy: number;
+  /** Median over the rounds of the load generator's CPU time per request, µs. */
+  clientCpuPerRequest: number;
+  /** Median over the rounds of redis-server's CPU time per request, µs. */
+  redisCpuPerRequest: number;
+  /** Median over the rounds of the Redis script calls per request (the de-dup's batches). */
+  redisScriptCallsPerRequest: number;
   non2xx: number;
   errors: number;
   generatedLive: number;
@@ -157,7 +196,69 @@ export async function load(
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,
+    seconds,
+    cpuMicros: NaN,
+    clientCpuMicros: NaN,
+    redisCpuMicros: NaN,
+    redisScriptCalls: NaN,
   };
+}
+
+/** The server's CPU time so far, µs, through the bench-only `GET /bench/cpu` route. */
+export async function serverCpuMicros(url: string): Promise<number> {
+  const response = await fetch(`${url}/bench/cpu`, { signal: AbortSignal.timeout(10_000) });
+  if (response.status !== 200) throw new Error(`GET /bench/cpu answered HTTP ${response.status}`);
+  const usage = (await response.json()) as BenchCpuUsage;
+  return usage.user + usage.system;
+}
+
+/**
+ * redis-server's CPU time so far (user + system, all its threads, µs; INFO cpu) and the script
+ * calls it ran so far (INFO commandstats: EVALSHA and EVAL; the de-dup sends one per batch).
+ */
+async function redisCounters(
+  redis: Redis | undefined,
+): Promise<{ cpuMicros: number; scriptCalls: number }> {
+  if (!redis) return { cpuMicros: NaN, scriptCalls: NaN };
+  const info = await redis.info('everything');
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  const calls = (command: string): number =>
+    Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return {
+    cpuMicros: (field('used_cpu_user') + field('used_cpu_sys')) * 1e6,
+    scriptCalls: calls('evalsha') + calls('eval'),
+  };
+}
+
+function ownCpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+/** {@link load}, with the CPU time of the server, this process and Redis read around the run. */
+async function measuredLoad(
+  url: string,
+  pool: PushPool,
+  options: { connections: number; durationSeconds: number },
+  redis: Redis | undefined,
+): Promise<LoadSample> {
+  const redisBefore = await redisCounters(redis);
+  const before = await serverCpuMicros(url);
+  const clientBefore = ownCpuMicros();
+  const sample = await load(url, pool, options);
+  sample.clientCpuMicros = ownCpuMicros() - clientBefore;
+  sample.cpuMicros = (await serverCpuMicros(url)) - before;
+  const redisAfter = await redisCounters(redis);
+  sample.redisCpuMicros = redisAfter.cpuMicros - redisBefore.cpuMicros;
+  sample.redisScriptCalls = redisAfter.scriptCalls - redisBefore.scriptCalls;
+  return sample;
+}
+
+/** The median of the finite values; NaN when there are none. */
+function finiteMedian(values: readonly number[]): number {
+  const finite = values.filter((value) => Number.isFinite(value));
+  return finite.length > 0 ? median(finite) : NaN;
 }
 
 /** Sends one push and checks the answer the way WeChat would read it; returns a problem or undefined. */
@@ -194,7 +295,26 @@ export async function benchCallbacks(
   config: BenchServerConfig,
   settings: LoadSettings,
   log: (line: string) => void,
-  options: { label?: string; rows?: number[] } = {},
+  options: { label?: string; rows?: number[]; group?: RowGroup } = {},
+): Promise<CallbackRowResult[]> {
+  // Only reads INFO cpu, around each round; absent when the server has no Redis.
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
+    : undefined;
+  try {
+    return await runRows(server, config, settings, log, options, redis);
+  } finally {
+    redis?.disconnect();
+  }
+}
+
+async function runRows(
+  server: ServerProcess,
+  config: BenchServerConfig,
+  settings: LoadSettings,
+  log: (line: string) => void,
+  options: { label?: string; rows?: number[]; group?: RowGroup },
+  redis: Redis | undefined,
 ): Promise<CallbackRowResult[]> {
   const sim = simulatorFor(config);
   const label = options.label ?? server.adapter;
@@ -230,16 +350,18 @@ export async function benchCallbacks(
   for (let round = 1; round <= settings.rounds; round += 1) {
     for (const row of rows) {
       if (row.skipped) continue;
-      row.pool.fill(Math.ceil(row.estimate * settings.durationSeconds * 2.5) + 2_000);
-      const sample = await load(server.url, row.pool, {
-        connections: settings.connections,
-        durationSeconds: settings.durationSeconds,
-      });
+      row.pool.fill(Math.ceil(row.estimate * settings.durationSeconds * 3) + 5_000);
+      const sample = await measuredLoad(
+        server.url,
+        row.pool,
+        { connections: settings.connections, durationSeconds: settings.durationSeconds },
+        redis,
+      );
       row.pool.clear();
       row.estimate = Math.max(row.estimate, sample.rps);
       row.samples.push(sample);
       log(
-        `  ${label} · round ${round} · ${row.spec.name}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.non2xx + sample.errors > 0 ? `, ${sample.non2xx} non-2xx, ${sample.errors} errors` : ''}`,
+        `  ${label} · round ${round} · ${row.spec.name}: ${Math.round(sample.rps)} req/s, ${Math.round(sample.cpuMicros / sample.requests)} µs CPU/request, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.non2xx + sample.errors > 0 ? `, ${sample.non2xx} non-2xx, ${sample.errors} errors` : ''}`,
       );
     }
   }
@@ -249,18 +371,30 @@ export async function benchCallbacks(
   // of those.
   const bareRow = rows.find((row) => row.spec.route === '/bare');
   const bareSamples = bareRow?.samples ?? [];
-  const bareAround = (round: number): number => {
-    const before = bareSamples[round]?.rps ?? NaN;
-    const after = bareSamples[round + 1]?.rps ?? before;
+  // The CPU ratio is set the same way, on the bare route's CPU per request around the round.
+  const cpuPerRequest = (sample: LoadSample): number => sample.cpuMicros / sample.requests;
+  const bareAround = (round: number, measure: (sample: LoadSample) => number): number => {
+    const first = bareSamples[round];
+    const before = first ? measure(first) : NaN;
+    const next = bareSamples[round + 1];
+    const after = next ? measure(next) : before;
     return (before + after) / 2;
   };
   return rows.map((row) => {
     const rps = row.samples.length > 0 ? median(row.samples.map((s) => s.rps)) : NaN;
     const roundRatios = row.samples
-      .map((sample, round) => (row === bareRow ? 1 : sample.rps / bareAround(round)))
+      .map((sample, round) =>
+        row === bareRow ? 1 : sample.rps / bareAround(round, (bare) => bare.rps),
+      )
+      .filter((ratio) => Number.isFinite(ratio));
+    const cpuRoundRatios = row.samples
+      .map((sample, round) =>
+        row === bareRow ? 1 : bareAround(round, cpuPerRequest) / cpuPerRequest(sample),
+      )
       .filter((ratio) => Number.isFinite(ratio));
     return {
       adapter: label,
+      group: options.group ?? 'main',
       name: row.spec.name,
       skipped: row.skipped,
       samples: row.samples,
@@ -269,6 +403,15 @@ export async function benchCallbacks(
       p99: row.samples.length > 0 ? median(row.samples.map((s) => s.p99)) : NaN,
       ratio: roundRatios.length > 0 ? median(roundRatios) : NaN,
       roundRatios,
+      cpuPerRequest: finiteMedian(row.samples.map(cpuPerRequest)),
+      cpuRatio: cpuRoundRatios.length > 0 ? median(cpuRoundRatios) : NaN,
+      cpuRoundRatios,
+      serverBusy: finiteMedian(row.samples.map((s) => s.cpuMicros / (s.seconds * 1e6))),
+      clientCpuPerRequest: finiteMedian(row.samples.map((s) => s.clientCpuMicros / s.requests)),
+      redisCpuPerRequest: finiteMedian(row.samples.map((s) => s.redisCpuMicros / s.requests)),
+      redisScriptCallsPerRequest: finiteMedian(
+        row.samples.map((s) => s.redisScriptCalls / s.requests),
+      ),
       non2xx: row.samples.reduce((sum, s) => sum + s.non2xx, 0),
       errors: row.samples.reduce((sum, s) => sum + s.errors, 0),
       generatedLive: row.pool.generatedLive,

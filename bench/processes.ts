@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchServerConfig } from './bench-app.module';
+import { pinProcess } from './cpu-affinity';
 import type { BenchAdapter } from './server';
 
 /** The running server under test. */
@@ -41,11 +42,14 @@ export function forkScript(
   });
 }
 
-/** Starts bench/server.ts on a free loopback port; resolves once it listens. */
+/**
+ * Starts bench/server.ts on a free loopback port; resolves once it listens. With `cpus` (a
+ * taskset CPU list) every thread of the server runs on those CPUs only, from its start.
+ */
 export async function startServer(
   adapter: BenchAdapter,
   config: BenchServerConfig,
-  options: { cpuProfileDir?: string; otel?: boolean } = {},
+  options: { cpuProfileDir?: string; otel?: boolean; cpus?: string } = {},
 ): Promise<ServerProcess> {
   const execArgv = ['--expose-gc'];
   if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
@@ -57,6 +61,14 @@ export async function startServer(
       BENCH_OTEL: options.otel ? '1' : '0',
     },
   });
+  if (options.cpus !== undefined && child.pid !== undefined) {
+    try {
+      pinProcess(child.pid, options.cpus);
+    } catch (error: unknown) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+  }
   const url = await new Promise<string>((resolve, reject) => {
     const onExit = (code: number | null): void =>
       reject(new Error(`the ${adapter} server exited with code ${code} before listening`));

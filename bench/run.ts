@@ -1,17 +1,23 @@
 // `npm run bench`: measures the callback endpoint, the token hot path, fleet refresh, memory and
 // the protocol core, and writes bench/results.md. Runs from the compiled JS (bench/tsconfig.build.json).
 //
+// The callback rows (and the profile) run with the server under test on a CPU of its own and this
+// process (the load generator) and redis-server on the others (taskset, see cpu-affinity.ts), then
+// again unpinned as a diagnostic; every other section runs unpinned.
+//
 // Knobs (environment): BENCH_ROUNDS (12), BENCH_DURATION (1.5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
 // BENCH_SECTIONS (micro,token,api,fleet,callback,telemetry,profile,memory,accounts),
-// BENCH_DIAGNOSTIC=0 (skip the no-Redis
-// express rows), BENCH_ROWS (callback rows by index in CALLBACK_ROWS, 0 = the bare route, which
-// the ratios need), BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/),
-// BENCH_OUTPUT (bench/results.md).
+// BENCH_DIAGNOSTIC=0 (skip the no-Redis rows), BENCH_ROWS (callback rows by index in
+// CALLBACK_ROWS, 0 = the bare route, which the ratios need), BENCH_UNPINNED_ROWS (the unpinned
+// diagnostic rows, 0,3 = bare and safe-mode echo; 'none' skips them), BENCH_PIN=0 (pin nothing),
+// BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/), BENCH_OUTPUT
+// (bench/results.md).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { startWechatApiServer } from '../libs/wechat/src/testing';
 import { startRedisServer } from '../test/support/redis-server';
 import type { BenchServerConfig } from './bench-app.module';
@@ -23,6 +29,7 @@ import {
   type CallbackRowResult,
 } from './callback';
 import type { AccountsBenchInput, AccountsLookupResult, AccountsMemoryResult } from './accounts';
+import { pinProcess, planCpuLayout, type CpuLayout } from './cpu-affinity';
 import { benchFleet } from './fleet';
 import type { MicroInput, MicroRow } from './micro';
 import { runScript, startServer } from './processes';
@@ -41,6 +48,24 @@ const positive = (name: string, fallback: number): number => {
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/** The pid of the redis-server at `url` (INFO server's process_id). */
+async function redisPid(url: string): Promise<number> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error('INFO server has no process_id');
+    return pid;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Indexes of callback rows from a comma-separated knob; undefined for all, [] for 'none'. */
+function rowList(value: string | undefined, fallback?: number[]): number[] | undefined {
+  if (value === undefined || value === '') return fallback;
+  return value === 'none' ? [] : value.split(',').map(Number);
 }
 
 async function main(): Promise<void> {
@@ -84,6 +109,32 @@ async function main(): Promise<void> {
   log('Starting redis-server and the local WeChat API stand-in…');
   const redis = await startRedisServer();
   const api = await startWechatApiServer();
+  let layout: CpuLayout =
+    env.BENCH_PIN === '0'
+      ? { ...planCpuLayout(), pinned: false, reason: 'BENCH_PIN=0 was set' }
+      : planCpuLayout();
+  let pidOfRedis = NaN;
+  if (layout.pinned) {
+    try {
+      pidOfRedis = await redisPid(redis.url);
+    } catch (error: unknown) {
+      const reason = error instanceof Error ? error.message : String(error);
+      layout = { ...layout, pinned: false, reason: `the redis-server pid is unknown (${reason})` };
+    }
+  }
+  report.cpuLayout = layout;
+  /** Pinned: this process and Redis on `others` (the server gets `server`); else all on every CPU. */
+  const place = (pinned: boolean): void => {
+    if (!layout.pinned) return;
+    pinProcess(process.pid, pinned ? layout.others : layout.all);
+    pinProcess(pidOfRedis, pinned ? layout.others : layout.all);
+  };
+  const serverCpus = layout.pinned ? layout.server : undefined;
+  log(
+    layout.pinned
+      ? `Callback rows: server on CPU ${layout.server}, load generator and redis-server on CPU ${layout.others}.`
+      : `Callback rows unpinned: ${layout.reason}.`,
+  );
   const config: BenchServerConfig = {
     appId: api.appId,
     appSecret: api.appSecret,
@@ -139,12 +190,13 @@ async function main(): Promise<void> {
         log,
       );
     }
+    if (sections.has('callback') || sections.has('profile')) place(true);
     if (sections.has('callback')) {
       for (const adapter of adapters) {
         log(`1. Callback throughput (${adapter})…`);
         let server;
         try {
-          server = await startServer(adapter, config, { cpuProfileDir });
+          server = await startServer(adapter, config, { cpuProfileDir, cpus: serverCpus });
         } catch (error: unknown) {
           const reason = error instanceof Error ? error.message : String(error);
           report.adapterNotes.push(`**${adapter}**: the server did not start (${reason}).`);
@@ -166,23 +218,27 @@ async function main(): Promise<void> {
       }
     }
     if (sections.has('callback') && env.BENCH_DIAGNOSTIC !== '0') {
-      // Where the callback's time goes: the same app with no Redis (in-memory push de-dup).
-      const label = 'express, no Redis (diagnostic)';
-      log(`1b. Callback throughput (${label})…`);
-      const server = await startServer(
-        'express',
-        { ...config, redisUrl: undefined },
-        { cpuProfileDir },
-      );
-      try {
-        report.callbacks.push(
-          ...(await benchCallbacks(server, config, settings, log, {
-            label,
-            rows: [BARE_ROW, SAFE_ECHO_ROW],
-          })),
+      // Where the callback's time goes: the same app with no Redis (in-memory push de-dup), so
+      // the server's CPU for the fleet-wide de-dup is the difference from the main rows.
+      for (const adapter of adapters) {
+        const label = `${adapter}, no Redis`;
+        log(`1b. Callback throughput (${label})…`);
+        const server = await startServer(
+          adapter,
+          { ...config, redisUrl: undefined },
+          { cpuProfileDir, cpus: serverCpus },
         );
-      } finally {
-        await server.stop();
+        try {
+          report.callbacks.push(
+            ...(await benchCallbacks(server, config, settings, log, {
+              label,
+              rows: [BARE_ROW, SAFE_ECHO_ROW],
+              group: 'no-redis',
+            })),
+          );
+        } finally {
+          await server.stop();
+        }
       }
     }
     if (sections.has('telemetry')) {
@@ -207,7 +263,10 @@ async function main(): Promise<void> {
         log(`6. CPU profile of the safe-mode echo (${adapter})…`);
         const dir = mkdtempSync(join(tmpdir(), 'wechat-bench-prof-'));
         try {
-          const server = await startServer(adapter, config, { cpuProfileDir: dir });
+          const server = await startServer(adapter, config, {
+            cpuProfileDir: dir,
+            cpus: serverCpus,
+          });
           let rows: CallbackRowResult[];
           try {
             rows = await benchCallbacks(
@@ -230,6 +289,27 @@ async function main(): Promise<void> {
           log(`  profile failed: ${error instanceof Error ? error.message : String(error)}`);
         } finally {
           rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+    place(false);
+    const unpinnedRows = rowList(env.BENCH_UNPINNED_ROWS, [BARE_ROW, SAFE_ECHO_ROW]);
+    if (sections.has('callback') && layout.pinned && unpinnedRows?.length !== 0) {
+      // What a one-box deployment sees: the client, the server and Redis share every CPU.
+      for (const adapter of adapters) {
+        const label = `${adapter}, unpinned`;
+        log(`1c. Callback throughput (${label})…`);
+        const server = await startServer(adapter, config, { cpuProfileDir });
+        try {
+          report.callbacks.push(
+            ...(await benchCallbacks(server, config, settings, log, {
+              label,
+              rows: unpinnedRows,
+              group: 'unpinned',
+            })),
+          );
+        } finally {
+          await server.stop();
         }
       }
     }
