@@ -14,6 +14,7 @@ import { RetryHandlersModule, runsKey } from './fixtures/retry-handlers.fixture'
 import { startCallbackInstance, type CallbackInstance } from './support/callback-instances';
 import { startRedisCluster, type RedisClusterHandle } from './support/redis-cluster';
 import { keySlot } from './support/redis-key-slot';
+import { deliverPush } from './support/push-delivery';
 
 const APP_ID = 'wx7e7e7e7e7e7e7e03';
 const TOKEN = 'clusterToken42';
@@ -98,17 +99,7 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
     await cluster?.stop();
   });
 
-  async function deliver(
-    baseUrl: string,
-    push: SignedWechatPush,
-  ): Promise<{ status: number; body: string }> {
-    const res = await fetch(`${baseUrl}/wechat?${push.search}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: push.body,
-    });
-    return { status: res.status, body: await res.text() };
-  }
+  const deliver = deliverPush;
   const again = (push: SignedWechatPush): SignedWechatPush => sim.signXml(push.plainXml, 'safe');
   const contentOf = async (body: string): Promise<unknown> =>
     (await sim.readReply(body)).fields.Content;

@@ -13,6 +13,7 @@ import {
 import { RetryHandlersModule, runsKey } from './fixtures/retry-handlers.fixture';
 import { startCallbackInstance, type CallbackInstance } from './support/callback-instances';
 import { startRedisSentinel, type RedisSentinelHandle } from './support/redis-sentinel';
+import { deliverPush } from './support/push-delivery';
 
 const APP_ID = 'wx7e7e7e7e7e7e7e04';
 const TOKEN = 'sentinelToken42';
@@ -85,17 +86,7 @@ describe('push de-dup on a Sentinel-managed Redis', () => {
     await sentinel?.stop();
   });
 
-  async function deliver(
-    baseUrl: string,
-    push: SignedWechatPush,
-  ): Promise<{ status: number; body: string }> {
-    const res = await fetch(`${baseUrl}/wechat?${push.search}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: push.body,
-    });
-    return { status: res.status, body: await res.text() };
-  }
+  const deliver = deliverPush;
   const again = (push: SignedWechatPush): SignedWechatPush => sim.signXml(push.plainXml, 'safe');
   const contentOf = async (body: string): Promise<unknown> =>
     (await sim.readReply(body)).fields.Content;

@@ -14,6 +14,7 @@ import { RetryHandlersModule, runsKey } from './fixtures/retry-handlers.fixture'
 import { startCallbackInstance, type CallbackInstance } from './support/callback-instances';
 import { startRedisServer, type RedisServerHandle } from './support/redis-server';
 import { startTcpDelayProxy, type TcpDelayProxy } from './support/tcp-delay-proxy';
+import { deliverPush } from './support/push-delivery';
 
 const APP_ID = 'wx7e7e7e7e7e7e7e02';
 const TOKEN = 'dedupToken42';
@@ -113,17 +114,7 @@ describe('push de-dup with a slow, blinking or misconfigured Redis', () => {
     await api?.close();
   });
 
-  async function deliver(
-    baseUrl: string,
-    push: SignedWechatPush,
-  ): Promise<{ status: number; body: string }> {
-    const res = await fetch(`${baseUrl}/wechat?${push.search}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: push.body,
-    });
-    return { status: res.status, body: await res.text() };
-  }
+  const deliver = deliverPush;
   const again = (push: SignedWechatPush): SignedWechatPush => sim.signXml(push.plainXml, 'safe');
   const contentOf = async (body: string): Promise<unknown> =>
     (await sim.readReply(body)).fields.Content;

@@ -13,6 +13,7 @@ import {
 import { RetryHandlersModule, runsKey } from './fixtures/retry-handlers.fixture';
 import { startCallbackInstance, type CallbackInstance } from './support/callback-instances';
 import { startRedisServer, type RedisServerHandle } from './support/redis-server';
+import { deliverPush } from './support/push-delivery';
 
 const APP_ID = 'wx7e7e7e7e7e7e7e01';
 const TOKEN = 'retryToken42';
@@ -89,17 +90,7 @@ describe('WeChat retries, the 5 s deadline and faults', () => {
     Number((await counters.get(runsKey(prefix, content))) ?? 0);
 
   /** POSTs a signed push to an instance; resolves to status and body. */
-  async function deliver(
-    baseUrl: string,
-    push: SignedWechatPush,
-  ): Promise<{ status: number; body: string }> {
-    const res = await fetch(`${baseUrl}/wechat?${push.search}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: push.body,
-    });
-    return { status: res.status, body: await res.text() };
-  }
+  const deliver = deliverPush;
 
   /** A retry as WeChat sends it: the same message, freshly signed and encrypted. */
   const again = (push: SignedWechatPush): SignedWechatPush => sim.signXml(push.plainXml, 'safe');
