@@ -279,7 +279,7 @@ export function renderReport(report: BenchReport): string {
       '',
       '## 10. What the instrumentation costs with an OpenTelemetry SDK installed',
       '',
-      "Two servers of the same build side by side, one with the OpenTelemetry metrics SDK and a Prometheus exporter installed (`BENCH_OTEL=1`, as the demo does), one without; their safe-mode echo runs alternate (the order flips every round) and each round's ratio is with ÷ without. Without an SDK the module's calls into `@opentelemetry/api` are no-ops. The last column checks that the SDK server counted every push the client saw answered as `handled` (it counts a few more: autocannon leaves out the requests still in flight when a run ends). Section 5's last two rows are the same instrumentation in one process, per push.",
+      "Two servers of the same build side by side (both on the server's CPU of section 1), one with the OpenTelemetry metrics SDK and a Prometheus exporter installed (`BENCH_OTEL=1`, as the demo does), one without; their safe-mode echo runs alternate (the order flips every round) and each round's ratio is with ÷ without. Without an SDK the module's calls into `@opentelemetry/api` are no-ops. The last column checks that the SDK server counted every push the client saw answered as `handled` (it counts a few more: autocannon leaves out the requests still in flight when a run ends). Section 5's last two rows are the same instrumentation in one process, per push.",
       '',
       '| Adapter | Without (req/s) | With the SDK (req/s) | With ÷ without | Per round | Pushes counted |',
       '| --- | ---: | ---: | ---: | --- | ---: |',

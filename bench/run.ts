@@ -1,9 +1,10 @@
 // `npm run bench`: measures the callback endpoint, the token hot path, fleet refresh, memory and
 // the protocol core, and writes bench/results.md. Runs from the compiled JS (bench/tsconfig.build.json).
 //
-// The callback rows (and the profile) run with the server under test on a CPU of its own and this
-// process (the load generator) and redis-server on the others (taskset, see cpu-affinity.ts), then
-// again unpinned as a diagnostic; every other section runs unpinned.
+// The callback rows (with the telemetry comparison and the profile) run with the server under test
+// on a CPU of its own and this process (the load generator) and redis-server on the others
+// (taskset, see cpu-affinity.ts), then again unpinned as a diagnostic; every other section runs
+// unpinned.
 //
 // Knobs (environment): BENCH_ROUNDS (12), BENCH_DURATION (1.5 s), BENCH_WARMUP (3 s),
 // BENCH_CONNECTIONS (32), BENCH_ADAPTERS (express,fastify), BENCH_MEMORY_PUSHES (100000),
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
         log,
       );
     }
-    if (sections.has('callback') || sections.has('profile')) place(true);
+    if (['callback', 'telemetry', 'profile'].some((name) => sections.has(name))) place(true);
     if (sections.has('callback')) {
       for (const adapter of adapters) {
         log(`1. Callback throughput (${adapter})…`);
@@ -245,8 +246,9 @@ async function main(): Promise<void> {
       // The same safe-mode echo with and without an OpenTelemetry SDK in the server.
       for (const adapter of adapters) {
         log(`10. Instrumentation cost with the OpenTelemetry SDK (${adapter})…`);
-        const without = await startServer(adapter, config);
-        const withSdk = await startServer(adapter, config, { otel: true });
+        // Both servers on the server's CPU, as the callback rows (they run in turn, not at once).
+        const without = await startServer(adapter, config, { cpus: serverCpus });
+        const withSdk = await startServer(adapter, config, { otel: true, cpus: serverCpus });
         try {
           report.telemetry.push(
             await benchTelemetryOverhead(without, withSdk, config, settings, log),
