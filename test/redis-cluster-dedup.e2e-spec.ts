@@ -109,6 +109,30 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
     );
   const pushKey = (msgId: string): string => `${prefix}push:{${APP_ID}:id:${msgId}}`;
 
+  /**
+   * Delivers `push` to `firstUrl` (its reply must be the handler's first run) and its retry to
+   * `retryUrl` (which must answer the same); mismatches go to `failures`, the retry to `retries`.
+   */
+  async function deliverWithRetry(
+    text: string,
+    push: SignedWechatPush,
+    firstUrl: string,
+    retryUrl: string,
+    failures: string[],
+    retries: Promise<void>[],
+  ): Promise<void> {
+    const first = await deliver(firstUrl, push);
+    if (first.status !== 200 || (await contentOf(first.body)) !== `${text} #1`) {
+      failures.push(`first ${first.status}`);
+    }
+    retries.push(
+      deliver(retryUrl, again(push)).then((retry) => {
+        if (retry.body !== first.body)
+          failures.push(`retry ${retry.status} ${retry.body.slice(0, 12)}`);
+      }),
+    );
+  }
+
   /** CROSSSLOT errors every master has answered since the suite began. */
   async function crossSlotErrors(): Promise<number> {
     let total = 0;
@@ -269,16 +293,7 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
         texts.push(text);
         const push = sim.sign(sim.text(text, { MsgId: ids[i] }), 'safe');
         i++;
-        const first = await deliver(localUrl, push);
-        if (first.status !== 200 || (await contentOf(first.body)) !== `${text} #1`) {
-          failures.push(`first ${first.status}`);
-        }
-        retries.push(
-          deliver(remote.url, again(push)).then((retry) => {
-            if (retry.body !== first.body)
-              failures.push(`retry ${retry.status} ${retry.body.slice(0, 12)}`);
-          }),
-        );
+        await deliverWithRetry(text, push, localUrl, remote.url, failures, retries);
         await sleep(40);
       }
       await Promise.all(retries);
@@ -338,18 +353,9 @@ describe('push de-dup on a Redis Cluster (3 masters)', () => {
             return { text, push: sim.sign(sim.text(text), 'safe') };
           });
           await Promise.all(
-            batch.map(async ({ text, push }) => {
-              const first = await deliver(appUrl, push);
-              if (first.status !== 200 || (await contentOf(first.body)) !== `${text} #1`) {
-                failures.push(`first ${first.status}`);
-              }
-              retries.push(
-                deliver(other.url, again(push)).then((retry) => {
-                  if (retry.body !== first.body)
-                    failures.push(`retry ${retry.status} ${retry.body.slice(0, 12)}`);
-                }),
-              );
-            }),
+            batch.map(({ text, push }) =>
+              deliverWithRetry(text, push, appUrl, other.url, failures, retries),
+            ),
           );
           await sleep(30);
         }
