@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
+import { classifyRedisError } from './redis-error.classifier';
 import type { WechatRedisClient } from './wechat-redis-client.type';
+
+/** First pause before retrying a transient failure, in ms; doubled up to {@link MAX_BACKOFF_MS}. */
+const FIRST_BACKOFF_MS = 25;
+const MAX_BACKOFF_MS = 200;
 
 /** ioredis statuses in which a command is sent, or queued only until the first connection. */
 const STARTING_STATUSES: ReadonlySet<string> = new Set(['wait', 'connecting', 'connect']);
@@ -9,8 +14,10 @@ const STARTING_STATUSES: ReadonlySet<string> = new Set(['wait', 'connecting', 'c
  * Runs the library's Redis commands so that Redis never holds up a push or an API call: before the
  * client's first connection a command may wait for it; once the client has been ready, a command
  * issued while it reconnects waits up to `storeWaitMs` for it to be ready again (a failover), then
- * is refused (no offline queue); every command is bounded by `timeoutMs`. Failures are {@link WechatTokenStoreError}s, which callers turn into their
- * in-process fallback.
+ * is refused (no offline queue); a command that fails transiently (its connection dropped under
+ * it, `READONLY` from a demoted primary, `TRYAGAIN` …) is retried within `storeWaitMs`; every
+ * attempt is bounded by `timeoutMs`. Failures are {@link WechatTokenStoreError}s, which callers
+ * turn into their in-process fallback.
  */
 export class RedisCommandRunner {
   private seenReady = false;
@@ -43,20 +50,58 @@ export class RedisCommandRunner {
     });
   }
 
-  /** Runs one command (or script call) under the rules above. */
+  /**
+   * Runs one command (or script call) under the rules above. A command that fails because the
+   * connection dropped under it (the primary was killed before ioredis noticed) or with a reply
+   * that passes by itself (`TRYAGAIN`, `LOADING`, `READONLY` …) is retried with a short backoff
+   * within `storeWaitMs`: every command here is idempotent for its caller.
+   */
   async run<T>(command: () => Promise<T>): Promise<T> {
+    let retryUntil: number | undefined;
+    for (let attempt = 0; ; attempt += 1) {
+      await this.awaitSendable(retryUntil);
+      try {
+        return await this.within(command());
+      } catch (error: unknown) {
+        if (error instanceof WechatTokenStoreError) throw error;
+        if (classifyRedisError(error) === 'transient' && this.storeWaitMs > 0) {
+          retryUntil ??= performance.now() + this.storeWaitMs;
+          const pause = Math.min(FIRST_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS);
+          if (performance.now() + pause < retryUntil) {
+            await sleep(pause);
+            continue;
+          }
+        }
+        throw new WechatTokenStoreError(`Redis command failed: ${messageOf(error)}`, {
+          cause: sanitizedCause(error),
+        });
+      }
+    }
+  }
+
+  /**
+   * Returns when a command may be sent; throws when the client is not ready and does not become
+   * ready in time (`storeWaitMs`, or until `until` on a retry).
+   */
+  private async awaitSendable(until: number | undefined): Promise<void> {
     const status = this.redis.status;
     if (status === 'ready') {
       this.seenReady = true;
       this.outageConfirmed = false;
-    } else if (this.seenReady || !STARTING_STATUSES.has(status)) {
-      if (status === 'end' || this.outageConfirmed || !(await this.readyWithin(this.storeWaitMs))) {
-        this.outageConfirmed = this.redis.status !== 'ready';
-        throw new WechatTokenStoreError(
-          `Redis is not available (connection status "${this.redis.status}").`,
-        );
-      }
+      return;
     }
+    if (!this.seenReady && STARTING_STATUSES.has(status)) return;
+    const waitMs = until === undefined ? this.storeWaitMs : until - performance.now();
+    if (status === 'end' || this.outageConfirmed || !(await this.readyWithin(waitMs))) {
+      this.outageConfirmed = this.redis.status !== 'ready';
+      throw new WechatTokenStoreError(
+        `Redis is not available (connection status "${this.redis.status}").`,
+      );
+    }
+  }
+
+  /** `promise`, or a {@link WechatTokenStoreError} once `timeoutMs` has passed. */
+  private async within<T>(promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -69,13 +114,9 @@ export class RedisCommandRunner {
         this.timeoutMs,
       );
     });
+    promise.catch(() => undefined);
     try {
-      return await Promise.race([command(), timeout]);
-    } catch (error: unknown) {
-      if (error instanceof WechatTokenStoreError) throw error;
-      throw new WechatTokenStoreError(`Redis command failed: ${messageOf(error)}`, {
-        cause: sanitizedCause(error),
-      });
+      return await Promise.race([promise, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -125,4 +166,8 @@ export function lua(source: string): LuaScript {
 export function messageOf(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? message : String(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
