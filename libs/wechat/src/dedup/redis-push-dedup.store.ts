@@ -119,8 +119,9 @@ const DEFAULT_BUDGET_MS = 5_000;
  * by every instance: one key per push, `p:<owner>` while it is handled (SET NX PX), `a:<answer>`
  * once answered.
  *
- * The operations made in one turn of the event loop go out together ({@link RedisBatchQueue}): on
- * a single node as one script call; on a Cluster as single-key script calls sent at once (each
+ * The operations made in one turn of the event loop go out together ({@link RedisBatchQueue}), and
+ * completions and releases (written behind the answer) ride along with the next turn's claims
+ * (or leave within 10 ms): on a single node as one script call; on a Cluster as single-key script calls sent at once (each
  * push key has its own hash tag), so no command spans slots, a failing slot fails only its own
  * keys and a slot being migrated is followed (`ASK`), never refused (`TRYAGAIN`). In a script,
  * every key succeeds or fails on its own (a key of the wrong type fails alone).
@@ -186,25 +187,31 @@ export class RedisPushDedupStore implements PushDedupStore {
     ttlMs: number,
     deadline?: number,
   ): Promise<void> {
-    await this.add({
-      op: 's',
-      key: this.keyPrefix + key,
-      claim: PENDING + owner,
-      answer: ANSWER + response.contentType + '\n' + response.body,
-      ttlMs: redisTtl(ttlMs),
-      deadline: deadline ?? this.defaultDeadline(),
-    });
+    await this.add(
+      {
+        op: 's',
+        key: this.keyPrefix + key,
+        claim: PENDING + owner,
+        answer: ANSWER + response.contentType + '\n' + response.body,
+        ttlMs: redisTtl(ttlMs),
+        deadline: deadline ?? this.defaultDeadline(),
+      },
+      true,
+    );
   }
 
   async release(key: string, owner: string, deadline?: number): Promise<void> {
-    await this.add({
-      op: 'r',
-      key: this.keyPrefix + key,
-      claim: PENDING + owner,
-      answer: '',
-      ttlMs: 0,
-      deadline: deadline ?? this.defaultDeadline(),
-    });
+    await this.add(
+      {
+        op: 'r',
+        key: this.keyPrefix + key,
+        claim: PENDING + owner,
+        answer: '',
+        ttlMs: 0,
+        deadline: deadline ?? this.defaultDeadline(),
+      },
+      true,
+    );
   }
 
   private async read(fullKey: string, deadline: number): Promise<string> {
@@ -229,9 +236,13 @@ export class RedisPushDedupStore implements PushDedupStore {
     return budgetClock() + this.defaultBudgetMs;
   }
 
-  /** Queues one operation, bounded by its own deadline whatever the batch's. */
-  private add(operation: DedupOperation): Promise<unknown> {
-    const result = this.batch.add(operation);
+  /**
+   * Queues one operation, bounded by its own deadline whatever the batch's. Completions and
+   * releases are deferrable: they are written behind the answer (they only have to land before
+   * WeChat's retry, seconds later), so they ride along with the next claims' script call.
+   */
+  private add(operation: DedupOperation, deferrable = false): Promise<unknown> {
+    const result = this.batch.add(operation, deferrable);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

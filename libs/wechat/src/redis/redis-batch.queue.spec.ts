@@ -94,3 +94,51 @@ describe('RedisBatchQueue', () => {
     ]);
   });
 });
+
+describe('RedisBatchQueue: deferrable calls', () => {
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('ride along with the next batch that leaves, in call order', async () => {
+    const { queue, batches } = doubling();
+    const deferred = queue.add(1, true);
+    await nextTurn();
+    expect(batches).toEqual([]);
+    const results = await Promise.all([deferred, queue.add(2), queue.add(3, true)]);
+    expect(results).toEqual([2, 4, 6]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('leave on their own after deferMs when no other call comes', async () => {
+    const batches: number[][] = [];
+    const queue = new RedisBatchQueue<number, number>(
+      (items) => {
+        batches.push([...items]);
+        return Promise.resolve(items.map((item) => item * 2));
+      },
+      256,
+      40,
+    );
+    const startedAt = performance.now();
+    const results = await Promise.all([queue.add(1, true), queue.add(2, true)]);
+    expect(results).toEqual([2, 4]);
+    expect(batches).toEqual([[1, 2]]);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(35);
+  });
+
+  it('do not delay a batch that leaves for another call, and leave no timer behind', async () => {
+    const { queue, batches } = doubling();
+    const deferred = queue.add(1, true);
+    const eager = queue.add(2);
+    expect(await Promise.all([deferred, eager])).toEqual([2, 4]);
+    expect(batches).toEqual([[1, 2]]);
+    await wait(30);
+    expect(batches).toEqual([[1, 2]]);
+  });
+
+  it('go out at once with a full batch', async () => {
+    const { queue, batches } = doubling(2);
+    const pending = [queue.add(1, true), queue.add(2, true)];
+    expect(batches).toEqual([[1, 2]]);
+    expect(await Promise.all(pending)).toEqual([2, 4]);
+  });
+});

@@ -1,6 +1,9 @@
 /** The most calls one batch carries; a fuller queue goes out at once. */
 export const DEFAULT_MAX_BATCH = 256;
 
+/** How long a deferrable call waits for a batch to ride along with before it leaves on its own. */
+export const DEFAULT_DEFER_MS = 10;
+
 /**
  * A per-item failure in the results of a batch: that call rejects with `error`, the others of the
  * batch still get their results (one bad key, or one failing Cluster slot, fails only its own calls).
@@ -24,29 +27,43 @@ interface Waiter<TResult> {
  * in call order and must resolve to one result per item, in the same order; a result that is a
  * {@link BatchItemFailure} rejects its own call only. When `run` rejects (or answers the wrong
  * number of results) every call of the batch rejects with that error.
+ *
+ * A call queued as deferrable (`add(item, true)`: a write nobody waits for, such as recording a
+ * push's answer behind the answer itself) does not start a batch: it rides along with the next
+ * batch that leaves, or leaves on its own after `deferMs`. Under load, a push's claim and the
+ * previous pushes' recorded answers then share one command instead of taking two.
  */
 export class RedisBatchQueue<TItem, TResult> {
   private items: TItem[] = [];
   private waiters: Waiter<TResult>[] = [];
   private scheduled = false;
+  private deferTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly run: (
       items: readonly TItem[],
     ) => Promise<readonly (TResult | BatchItemFailure)[]>,
     private readonly maxBatch = DEFAULT_MAX_BATCH,
+    private readonly deferMs = DEFAULT_DEFER_MS,
   ) {}
 
-  /** Queues one call; resolves to its own result once its batch has run. */
-  add(item: TItem): Promise<TResult> {
+  /**
+   * Queues one call; resolves to its own result once its batch has run. A `deferrable` call
+   * waits up to `deferMs` for another call's batch (see the class description).
+   */
+  add(item: TItem, deferrable = false): Promise<TResult> {
     return new Promise<TResult>((resolve, reject) => {
       this.items.push(item);
       this.waiters.push({ resolve, reject });
       if (this.items.length >= this.maxBatch) {
         this.flush();
-      } else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(this.flushScheduled);
+      } else if (!deferrable) {
+        if (!this.scheduled) {
+          this.scheduled = true;
+          setImmediate(this.flushScheduled);
+        }
+      } else if (this.deferTimer === undefined && !this.scheduled) {
+        this.deferTimer = setTimeout(this.flushDeferred, this.deferMs);
       }
     });
   }
@@ -56,7 +73,16 @@ export class RedisBatchQueue<TItem, TResult> {
     this.flush();
   };
 
+  private readonly flushDeferred = (): void => {
+    this.deferTimer = undefined;
+    this.flush();
+  };
+
   private flush(): void {
+    if (this.deferTimer !== undefined) {
+      clearTimeout(this.deferTimer);
+      this.deferTimer = undefined;
+    }
     if (this.items.length === 0) return;
     const items = this.items;
     const waiters = this.waiters;
