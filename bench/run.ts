@@ -12,10 +12,20 @@
 // BENCH_DIAGNOSTIC=0 (skip the no-Redis rows), BENCH_ROWS (callback rows by index in
 // CALLBACK_ROWS, 0 = the bare route, which the ratios need), BENCH_UNPINNED_ROWS (the unpinned
 // diagnostic rows, 0,3 = bare and safe-mode echo; 'none' skips them), BENCH_PIN=0 (pin nothing),
-// BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/), BENCH_OUTPUT
-// (bench/results.md).
+// BENCH_CPU_PROF=1 (servers write .cpuprofile files to bench/profiles/), BENCH_PROFILE_ROW
+// (the row section 6 profiles, default the safe-mode echo; another row is for comparing profiles,
+// the report still calls it the echo's), BENCH_PROFILE_KEEP (a folder to keep section 6's
+// .cpuprofile files in, as <adapter>-row<N>.cpuprofile), BENCH_OUTPUT (bench/results.md).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -261,6 +271,7 @@ async function main(): Promise<void> {
     }
     if (sections.has('profile')) {
       // Where the safe-mode echo's time goes: a short run of that row alone under --cpu-prof.
+      const profileRow = Number(env.BENCH_PROFILE_ROW ?? SAFE_ECHO_ROW);
       for (const adapter of adapters) {
         log(`6. CPU profile of the safe-mode echo (${adapter})…`);
         const dir = mkdtempSync(join(tmpdir(), 'wechat-bench-prof-'));
@@ -276,12 +287,18 @@ async function main(): Promise<void> {
               config,
               { ...settings, warmupSeconds: 2, rounds: 1, durationSeconds: 5 },
               log,
-              { label: `${adapter} (profiled)`, rows: [SAFE_ECHO_ROW] },
+              { label: `${adapter} (profiled)`, rows: [profileRow] },
             );
           } finally {
             await server.stop();
           }
           const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+          if (file && env.BENCH_PROFILE_KEEP) {
+            copyFileSync(
+              join(dir, file),
+              join(env.BENCH_PROFILE_KEEP, `${adapter}-row${profileRow}.cpuprofile`),
+            );
+          }
           const row = rows[0];
           if (file && row && !row.skipped) {
             const pushes = row.warmupRequests + row.samples.reduce((n, s) => n + s.requests, 0);
