@@ -763,6 +763,12 @@ describe('parseWechatXml', () => {
       ],
       ['lower-case doctype', 'DTD_FORBIDDEN', '<!doctype xml><xml/>'],
       ['a bare ENTITY declaration', 'DTD_FORBIDDEN', '<xml><!ENTITY a "b"></xml>'],
+      ['mixed-case EnTiTy', 'DTD_FORBIDDEN', '<xml><!EnTiTy a "b"></xml>'],
+      [
+        'a DOCTYPE after CDATA sections',
+        'DTD_FORBIDDEN',
+        '<xml><A><![CDATA[a]]></A><B><![CDATA[<!]]></B><!DOCTYPE x></xml>',
+      ],
       ['empty string', 'EMPTY', ''],
       ['whitespace only', 'EMPTY', ' \n\t '],
       ['empty Buffer', 'EMPTY', Buffer.alloc(0)],

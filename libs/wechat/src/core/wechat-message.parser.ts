@@ -37,7 +37,19 @@ const NAME_PREFIX = ' ';
 const WRAPPER = 'wechat-push-document';
 const WRAPPER_KEY = NAME_PREFIX + WRAPPER;
 const ROOT_KEY = NAME_PREFIX + 'xml';
-const DTD_PATTERN = /<!(?:DOCTYPE|ENTITY)/i;
+/**
+ * Whether `text` holds a `<!DOCTYPE` or `<!ENTITY` declaration (any case). Visits only the `<!`
+ * of the text (a push has one per CDATA section) instead of scanning it with a case-insensitive
+ * pattern: a push is checked twice (envelope and message).
+ */
+function hasDtdDeclaration(text: string): boolean {
+  for (let at = text.indexOf('<!'); at !== -1; at = text.indexOf('<!', at + 2)) {
+    const first = text.charCodeAt(at + 2) | 0x20;
+    if (first === 0x64 && text.slice(at + 2, at + 9).toUpperCase() === 'DOCTYPE') return true;
+    if (first === 0x65 && text.slice(at + 2, at + 8).toUpperCase() === 'ENTITY') return true;
+  }
+  return false;
+}
 const XML_DECLARATION_PATTERN = /^\s*<\?xml[^>]*\?>/;
 const NON_WHITESPACE = /\S/;
 
@@ -171,7 +183,7 @@ function readDocument(xml: string | Buffer, maxBytes: number): string {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!NON_WHITESPACE.test(text)) throw new WechatXmlError('EMPTY', 'The body is empty');
-  if (DTD_PATTERN.test(text)) {
+  if (hasDtdDeclaration(text)) {
     throw new WechatXmlError('DTD_FORBIDDEN', 'DOCTYPE and ENTITY declarations are not allowed');
   }
   if (text.includes('</' + WRAPPER)) {

@@ -36,6 +36,11 @@ export class MemoryPushDedupStore implements PushDedupStore {
     return Promise.resolve(this.read(key));
   }
 
+  /** {@link peek} without a promise: what this process's memory holds for `key` now. */
+  peekNow(key: string): PushDedupState {
+    return this.read(key);
+  }
+
   complete(key: string, owner: string, response: CachedPushResponse, ttlMs: number): Promise<void> {
     const entry = this.live(key);
     if (!entry || entry.owner === owner) {

@@ -242,16 +242,23 @@ export class RedisPushDedupStore implements PushDedupStore {
    * WeChat's retry, seconds later), so they ride along with the next claims' script call.
    */
   private add(operation: DedupOperation, deferrable = false): Promise<unknown> {
-    const result = this.batch.add(operation, deferrable);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+    // One promise and one timer per operation (not a race of two promises and a finally).
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(
         () => reject(new WechatTokenStoreError('Redis did not answer within the budget.')),
         Math.max(operation.deadline - budgetClock(), 0),
       );
+      this.batch.add(operation, deferrable).then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
-    result.catch(() => undefined);
-    return Promise.race([result, timeout]).finally(() => clearTimeout(timer));
   }
 
   /**

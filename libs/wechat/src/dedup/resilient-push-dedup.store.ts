@@ -10,6 +10,7 @@ import type {
   PushDedupStore,
 } from './push-dedup-store.interface';
 import { PushDedupStoreHealth } from './push-dedup-store.health';
+import type { MemoryPushDedupStore } from './memory-push-dedup.store';
 
 /** The de-dup store serves every account: its metrics carry the `default` account. */
 const STORE_TELEMETRY = { appId: '' };
@@ -31,7 +32,7 @@ export class ResilientPushDedupStore implements PushDedupStore {
 
   constructor(
     @Inject(WECHAT_PUSH_DEDUP_STORE) private readonly shared: PushDedupStore,
-    @Inject(WECHAT_PUSH_DEDUP_FALLBACK_STORE) private readonly memory: PushDedupStore,
+    @Inject(WECHAT_PUSH_DEDUP_FALLBACK_STORE) private readonly memory: MemoryPushDedupStore,
     private readonly health: PushDedupStoreHealth,
     private readonly writeBack: PushAnswerWriteBack,
   ) {}
@@ -42,7 +43,7 @@ export class ResilientPushDedupStore implements PushDedupStore {
     pendingTtlMs: number,
     deadline?: number,
   ): Promise<PushClaim> {
-    const local = await this.memory.peek(key);
+    const local = this.memory.peekNow(key);
     if (local.state !== 'absent') return local;
     try {
       const claim = await this.shared.claim(key, owner, pendingTtlMs, deadline);
@@ -58,7 +59,7 @@ export class ResilientPushDedupStore implements PushDedupStore {
   }
 
   async peek(key: string, deadline?: number): Promise<PushDedupState> {
-    const local = await this.memory.peek(key);
+    const local = this.memory.peekNow(key);
     if (local.state !== 'absent') return local;
     try {
       const state = await this.shared.peek(key, deadline);

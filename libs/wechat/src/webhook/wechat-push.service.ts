@@ -125,7 +125,9 @@ export class WechatPushService {
   ): Promise<DecodedPush> {
     const { crypt } = account;
     try {
-      const fields = await this.parseFields(body);
+      // Flat pushes (nearly all) parse without a promise: no await for them.
+      const parsed = this.parseFields(body);
+      const fields = parsed instanceof Promise ? await parsed : parsed;
       const encrypted = query.encrypt_type === 'aes' || hasEncryptElement(fields);
       if (!encrypted) {
         if (account.options.requireEncryption && crypt.isEncryptionEnabled) {
@@ -147,7 +149,8 @@ export class WechatPushService {
         query.nonce,
         fields.Encrypt,
       );
-      const message = toWechatMessage(await this.parseFields(xml));
+      const inner = this.parseFields(xml);
+      const message = toWechatMessage(inner instanceof Promise ? await inner : inner);
       return { account, message, xml, encrypted, keyId };
     } catch (error: unknown) {
       throw this.toHttpError(error);
