@@ -1,7 +1,7 @@
 import type { WechatMessage } from '../core/wechat-message.interfaces';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
 import { openTelemetryApi } from './opentelemetry-api.loader';
-import { countWechat, metricsActive, recordWechatDuration, secondsSince } from './wechat.metrics';
+import { countWechat, recordWechatDuration, secondsSince } from './wechat.metrics';
 import {
   WECHAT_ATTRIBUTES,
   accountAttributes,
@@ -19,7 +19,6 @@ import {
   WECHAT_SPANS,
   startWechatSpan,
   traceWechat,
-  tracingActive,
   type IncomingHeaders,
   type WechatSpan,
 } from './wechat.tracing';
@@ -49,22 +48,21 @@ export class PushTelemetry {
     this.account = telemetryAccount(options);
   }
 
-  /**
-   * Starts observing a push (joining the request's `traceparent`); `undefined` when nothing would
-   * record it (no `@opentelemetry/api`, or no SDK for either traces or metrics): the push is then
-   * handled with no telemetry work at all.
-   */
+  /** Starts observing a push (joining the request's `traceparent`). */
   static start(
     options: Pick<ResolvedWechatOptions, 'appId'>,
     request: ObservedRequest,
-  ): PushTelemetry | undefined {
-    if (!observing()) return undefined;
-    const span = startWechatSpan(
-      WECHAT_SPANS.push,
-      accountAttributes(telemetryAccount(options)),
-      'server',
-      headersOf(request),
-    );
+  ): PushTelemetry {
+    const account = telemetryAccount(options);
+    const span =
+      openTelemetryApi() === undefined
+        ? startWechatSpan(WECHAT_SPANS.push, {})
+        : startWechatSpan(
+            WECHAT_SPANS.push,
+            accountAttributes(account),
+            'server',
+            headersOf(request),
+          );
     return new PushTelemetry(options, span);
   }
 
@@ -169,7 +167,7 @@ export function observeHandler<T>(
   handlerName: string,
   run: () => Promise<T>,
 ): Promise<T> {
-  if (!observing()) return run();
+  if (openTelemetryApi() === undefined) return run();
   const startedAt = performance.now();
   const attributes: WechatAttributes = {
     [WECHAT_ATTRIBUTES.account]: telemetryAccount(options),
@@ -194,7 +192,7 @@ export function observeDispatch<T>(
   message: WechatMessage,
   run: () => Promise<T>,
 ): Promise<T> {
-  if (!tracing()) return run();
+  if (openTelemetryApi() === undefined) return run();
   const attributes = {
     [WECHAT_ATTRIBUTES.account]: telemetryAccount(options),
     ...pushKindAttributes(message),
@@ -204,7 +202,7 @@ export function observeDispatch<T>(
 
 /** Runs a safe-mode decryption (`wechat.push.decrypt`) or encryption (`wechat.push.encrypt`). */
 export function traceCrypto<T>(direction: 'decrypt' | 'encrypt', run: () => T): T {
-  if (!tracing()) return run();
+  if (openTelemetryApi() === undefined) return run();
   return traceWechat(WECHAT_SPANS[direction], {}, run);
 }
 
@@ -228,17 +226,6 @@ export function countDedupFallback(
     [WECHAT_ATTRIBUTES.account]: telemetryAccount(options),
     [WECHAT_ATTRIBUTES.dedupOperation]: operation,
   });
-}
-
-/** Whether anything records the module's spans or metrics (an SDK is installed). */
-function observing(): boolean {
-  return tracing() || metricsActive();
-}
-
-/** Whether the module's spans are recorded (a tracer provider is installed). */
-function tracing(): boolean {
-  const otel = openTelemetryApi();
-  return otel !== undefined && tracingActive(otel);
 }
 
 function headersOf(request: ObservedRequest): IncomingHeaders | undefined {

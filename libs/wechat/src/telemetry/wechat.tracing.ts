@@ -1,10 +1,4 @@
-import type {
-  Context,
-  ProxyTracerProvider,
-  Span,
-  Tracer,
-  TracerProvider,
-} from '@opentelemetry/api';
+import type { Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import {
   TELEMETRY_SCOPE,
   openTelemetryApi,
@@ -61,22 +55,6 @@ const NO_SPAN: WechatSpan = {
 
 const tracers = new WeakMap<TracerProvider, Tracer>();
 
-/** The API's own no-op tracer provider, what its global proxy delegates to until an SDK is set. */
-let noopTracerProvider: TracerProvider | undefined;
-
-/**
- * Whether spans are recorded at all: a tracer provider (an SDK) is registered. Without one every
- * span of the API is a no-op, so the module skips them (and the attributes they would carry)
- * altogether. Checked on every use: the host may install its SDK after the module has started.
- */
-export function tracingActive(otel: OpenTelemetryApi): boolean {
-  noopTracerProvider ??= new otel.ProxyTracerProvider().getDelegate();
-  const provider = otel.trace.getTracerProvider() as Partial<ProxyTracerProvider>;
-  return (
-    typeof provider.getDelegate !== 'function' || provider.getDelegate() !== noopTracerProvider
-  );
-}
-
 function tracerOf(otel: OpenTelemetryApi): Tracer {
   const provider = otel.trace.getTracerProvider();
   let tracer = tracers.get(provider);
@@ -99,7 +77,7 @@ export function startWechatSpan(
   headers?: IncomingHeaders,
 ): WechatSpan {
   const otel = openTelemetryApi();
-  if (otel === undefined || !tracingActive(otel)) return NO_SPAN;
+  if (otel === undefined) return NO_SPAN;
   let parent: Context = otel.context.active();
   if (headers !== undefined && otel.trace.getSpan(parent) === undefined) {
     parent = otel.propagation.extract(parent, headers);
@@ -118,8 +96,7 @@ export function traceWechat<T>(
   fn: () => T,
   kind: WechatSpanKind = 'internal',
 ): T {
-  const otel = openTelemetryApi();
-  if (otel === undefined || !tracingActive(otel)) return fn();
+  if (openTelemetryApi() === undefined) return fn();
   const span = startWechatSpan(name, attributes, kind);
   let result: T;
   try {
