@@ -1,7 +1,6 @@
 import type { WechatMessage } from '../core/wechat-message.interfaces';
 import type { ResolvedWechatOptions } from '../interfaces/resolved-wechat-options.interface';
-import { openTelemetryApi } from './opentelemetry-api.loader';
-import { countWechat, recordWechatDuration, secondsSince } from './wechat.metrics';
+import { countWechat, metricsActive, recordWechatDuration, secondsSince } from './wechat.metrics';
 import {
   WECHAT_ATTRIBUTES,
   accountAttributes,
@@ -19,6 +18,7 @@ import {
   WECHAT_SPANS,
   startWechatSpan,
   traceWechat,
+  tracingActive,
   type IncomingHeaders,
   type WechatSpan,
 } from './wechat.tracing';
@@ -48,21 +48,22 @@ export class PushTelemetry {
     this.account = telemetryAccount(options);
   }
 
-  /** Starts observing a push (joining the request's `traceparent`). */
+  /**
+   * Starts observing a push (joining the request's `traceparent`); `undefined` when nothing would
+   * record it (no `@opentelemetry/api`, or no SDK for either traces or metrics): the push is then
+   * handled with no telemetry work at all.
+   */
   static start(
     options: Pick<ResolvedWechatOptions, 'appId'>,
     request: ObservedRequest,
-  ): PushTelemetry {
-    const account = telemetryAccount(options);
-    const span =
-      openTelemetryApi() === undefined
-        ? startWechatSpan(WECHAT_SPANS.push, {})
-        : startWechatSpan(
-            WECHAT_SPANS.push,
-            accountAttributes(account),
-            'server',
-            headersOf(request),
-          );
+  ): PushTelemetry | undefined {
+    if (!observing()) return undefined;
+    const span = startWechatSpan(
+      WECHAT_SPANS.push,
+      accountAttributes(telemetryAccount(options)),
+      'server',
+      headersOf(request),
+    );
     return new PushTelemetry(options, span);
   }
 
@@ -167,7 +168,7 @@ export function observeHandler<T>(
   handlerName: string,
   run: () => Promise<T>,
 ): Promise<T> {
-  if (openTelemetryApi() === undefined) return run();
+  if (!observing()) return run();
   const startedAt = performance.now();
   const attributes: WechatAttributes = {
     [WECHAT_ATTRIBUTES.account]: telemetryAccount(options),
@@ -192,7 +193,7 @@ export function observeDispatch<T>(
   message: WechatMessage,
   run: () => Promise<T>,
 ): Promise<T> {
-  if (openTelemetryApi() === undefined) return run();
+  if (!tracingActive()) return run();
   const attributes = {
     [WECHAT_ATTRIBUTES.account]: telemetryAccount(options),
     ...pushKindAttributes(message),
@@ -202,7 +203,7 @@ export function observeDispatch<T>(
 
 /** Runs a safe-mode decryption (`wechat.push.decrypt`) or encryption (`wechat.push.encrypt`). */
 export function traceCrypto<T>(direction: 'decrypt' | 'encrypt', run: () => T): T {
-  if (openTelemetryApi() === undefined) return run();
+  if (!tracingActive()) return run();
   return traceWechat(WECHAT_SPANS[direction], {}, run);
 }
 
@@ -226,6 +227,11 @@ export function countDedupFallback(
     [WECHAT_ATTRIBUTES.account]: telemetryAccount(options),
     [WECHAT_ATTRIBUTES.dedupOperation]: operation,
   });
+}
+
+/** Whether anything records the module's spans or metrics (an SDK is installed). */
+function observing(): boolean {
+  return tracingActive() || metricsActive();
 }
 
 function headersOf(request: ObservedRequest): IncomingHeaders | undefined {

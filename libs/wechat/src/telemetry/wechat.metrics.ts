@@ -101,8 +101,13 @@ type Instruments = { readonly [K in CounterName]: Counter } & {
  * Instruments per global meter provider: the host may install its SDK after the library was
  * loaded (or a test may swap it), and an instrument of the no-op provider never records.
  */
-const byProvider = new WeakMap<MeterProvider, Instruments>();
+const byProvider = new WeakMap<MeterProvider, Instruments | null>();
 
+/**
+ * The instruments of the global meter provider, or `undefined` when nothing records them: no
+ * `@opentelemetry/api`, or no SDK (the API's no-op provider, whose instruments are its shared no-op
+ * counter: then the module skips the attributes it would build for them, too).
+ */
 function instruments(): Instruments | undefined {
   const otel = openTelemetryApi();
   if (otel === undefined) return undefined;
@@ -121,10 +126,16 @@ function instruments(): Instruments | undefined {
             })
           : meter.createCounter(spec.name, options);
     }
-    found = created as unknown as Instruments;
+    const noop = created.pushReceived === otel.createNoopMeter().createCounter('noop');
+    found = noop ? null : (created as unknown as Instruments);
     byProvider.set(provider, found);
   }
-  return found;
+  return found ?? undefined;
+}
+
+/** Whether metrics are recorded (an SDK's meter provider is registered). */
+export function metricsActive(): boolean {
+  return instruments() !== undefined;
 }
 
 /** Adds 1 to a counter (nothing without `@opentelemetry/api` or an SDK). */

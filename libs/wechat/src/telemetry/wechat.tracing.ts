@@ -1,4 +1,10 @@
-import type { Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
+import type {
+  Context,
+  ProxyTracerProvider,
+  Span,
+  Tracer,
+  TracerProvider,
+} from '@opentelemetry/api';
 import {
   TELEMETRY_SCOPE,
   openTelemetryApi,
@@ -55,6 +61,28 @@ const NO_SPAN: WechatSpan = {
 
 const tracers = new WeakMap<TracerProvider, Tracer>();
 
+/** The API's own no-op tracer provider, what its global proxy delegates to until an SDK is set. */
+let noopTracerProvider: TracerProvider | undefined;
+
+/**
+ * Whether spans are recorded at all: `@opentelemetry/api` is installed and a tracer provider (an
+ * SDK) is registered. Without one every span of the API is a no-op, so the module skips them (and
+ * the attributes they would carry) altogether. Checked on every use: the host may install its SDK
+ * after the module has started.
+ */
+export function tracingActive(): boolean {
+  const otel = openTelemetryApi();
+  return otel !== undefined && recordsSpans(otel);
+}
+
+function recordsSpans(otel: OpenTelemetryApi): boolean {
+  noopTracerProvider ??= new otel.ProxyTracerProvider().getDelegate();
+  const provider = otel.trace.getTracerProvider() as Partial<ProxyTracerProvider>;
+  return (
+    typeof provider.getDelegate !== 'function' || provider.getDelegate() !== noopTracerProvider
+  );
+}
+
 function tracerOf(otel: OpenTelemetryApi): Tracer {
   const provider = otel.trace.getTracerProvider();
   let tracer = tracers.get(provider);
@@ -77,7 +105,7 @@ export function startWechatSpan(
   headers?: IncomingHeaders,
 ): WechatSpan {
   const otel = openTelemetryApi();
-  if (otel === undefined) return NO_SPAN;
+  if (otel === undefined || !recordsSpans(otel)) return NO_SPAN;
   let parent: Context = otel.context.active();
   if (headers !== undefined && otel.trace.getSpan(parent) === undefined) {
     parent = otel.propagation.extract(parent, headers);
@@ -96,7 +124,8 @@ export function traceWechat<T>(
   fn: () => T,
   kind: WechatSpanKind = 'internal',
 ): T {
-  if (openTelemetryApi() === undefined) return fn();
+  const otel = openTelemetryApi();
+  if (otel === undefined || !recordsSpans(otel)) return fn();
   const span = startWechatSpan(name, attributes, kind);
   let result: T;
   try {

@@ -78,7 +78,7 @@ export class WechatWebhookController {
   @WechatRawBodyRoute()
   async receive(@Req() request: CallbackRequest, @Res() response: HttpReply): Promise<void> {
     const push = PushTelemetry.start(callbackAccountOf(request)?.options ?? this.options, request);
-    await push.observe(async () => {
+    const receive = async (): Promise<void> => {
       const query = queryOf(request);
       const arrivedAt = arrivalOf(request) ?? Date.now();
       let body: Buffer;
@@ -93,7 +93,8 @@ export class WechatWebhookController {
       }
       const answer = await this.pushes.handle(query, body, arrivedAt, accountOf(request), push);
       sendWechatReply(response, answer.contentType, answer.body);
-    });
+    };
+    await (push === undefined ? receive() : push.observe(receive));
   }
 
   /** A push to one account (`/<path>/<account>`). */
