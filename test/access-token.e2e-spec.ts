@@ -558,9 +558,10 @@ describe('Redis unreachable at run time', () => {
 describe('several OS processes (token-worker.ts)', () => {
   let workers: TokenWorker[];
 
+  // Forking ts-node processes takes seconds each on a busy 2-core machine.
   beforeAll(async () => {
     workers = await startTokenWorkers(4);
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
     workerOutputs.push(...workers.map((worker) => worker.output()));

@@ -172,9 +172,10 @@ it('45009 (daily quota): a typed error for all 20 callers from 1 upstream call, 
 describe('two processes', () => {
   let workers: TokenWorker[];
 
+  // Forking ts-node processes takes seconds each on a busy 2-core machine.
   beforeAll(async () => {
     workers = await startTokenWorkers(2);
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
   });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WechatStoreCrossSlotError, WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { budgetClock } from '../redis/redis-budget.runner';
-import { messageOf } from '../redis/redis-command.runner';
+import { messageOf } from '../redis/redis-error.classifier';
 
 /**
  * An outage ends once the store has answered this long without a failure (in ms): on a Cluster

@@ -1,7 +1,8 @@
 import { WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { BatchItemFailure, RedisBatchQueue } from '../redis/redis-batch.queue';
-import { RedisBudgetRunner, budgetClock, lua } from '../redis/redis-budget.runner';
+import { lua } from '../redis/lua-script';
+import { RedisBudgetRunner, budgetClock } from '../redis/redis-budget.runner';
 import type { WechatRedisClient } from '../redis/wechat-redis-client.type';
 import { DEFAULT_STORE_WAIT_MS } from '../wechat.constants';
 import { legacyPushDedupKey } from './push-dedup.key';

@@ -4,7 +4,8 @@ import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { startRedisCluster, type RedisClusterHandle } from '../../../../test/support/redis-cluster';
 import { startRedisServer, type RedisServerHandle } from '../../../../test/support/redis-server';
 import { startTcpDelayProxy, type TcpDelayProxy } from '../../../../test/support/tcp-delay-proxy';
-import { RedisBudgetRunner, budgetClock, lua } from './redis-budget.runner';
+import { lua } from './lua-script';
+import { RedisBudgetRunner, budgetClock } from './redis-budget.runner';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ready = (redis: Redis | Cluster): Promise<unknown> =>

@@ -1,17 +1,12 @@
 import { WechatStoreCrossSlotError, WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
-import { classifyRedisError } from './redis-error.classifier';
+import { evalLua, type LuaScript } from './lua-script';
+import { classifyRedisError, messageOf } from './redis-error.classifier';
+import { readyOrEndWithin, retryPause, sleep, withTimeout } from './redis-wait.util';
 import type { WechatRedisClient } from './wechat-redis-client.type';
-import { lua, messageOf, type LuaScript } from './redis-command.runner';
-
-export { lua, type LuaScript };
 
 /** The clock of every budget here: monotonic, in ms (a wall-clock step changes no bound). */
 export const budgetClock = (): number => performance.now();
-
-/** First pause before retrying a transient failure, in ms; doubled up to {@link MAX_BACKOFF_MS}. */
-const FIRST_BACKOFF_MS = 25;
-const MAX_BACKOFF_MS = 200;
 
 /**
  * Runs store commands within the caller's budget, so that a slow or recovering Redis is waited
@@ -47,14 +42,7 @@ export class RedisBudgetRunner {
     args: readonly (string | number)[],
     deadline: number,
   ): Promise<unknown> {
-    return this.run(async () => {
-      try {
-        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error: unknown) {
-        if (!messageOf(error).startsWith('NOSCRIPT')) throw error;
-        return this.redis.eval(script.source, keys.length, ...keys, ...args);
-      }
-    }, deadline);
+    return this.run(() => evalLua(this.redis, script, keys, args), deadline);
   }
 
   /** Runs one command under the rules above; `deadline` is on {@link budgetClock}. */
@@ -66,7 +54,11 @@ export class RedisBudgetRunner {
         await this.waitForReady(waitUntil);
       }
       try {
-        return await this.within(command(), deadline);
+        return await withTimeout(
+          command(),
+          deadline - budgetClock(),
+          () => new WechatTokenStoreError('Redis did not answer within the budget.'),
+        );
       } catch (error: unknown) {
         const kind = classifyRedisError(error);
         if (kind === 'cross-slot') {
@@ -80,7 +72,7 @@ export class RedisBudgetRunner {
           );
         }
         if (error instanceof WechatTokenStoreError) throw error;
-        const pause = Math.min(FIRST_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS);
+        const pause = retryPause(attempt);
         if (kind !== 'transient' || budgetClock() + pause >= deadline) {
           throw new WechatTokenStoreError(`Redis command failed: ${firstLine(error)}`);
         }
@@ -101,45 +93,16 @@ export class RedisBudgetRunner {
     if (this.redis.status === 'end') {
       throw new WechatTokenStoreError('Redis is not available (the client was closed).');
     }
-    const remaining = until - budgetClock();
-    if (remaining > 0) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          this.redis.off('ready', done);
-          this.redis.off('end', done);
-          resolve();
-        };
-        const timer = setTimeout(done, remaining);
-        this.redis.once('ready', done);
-        this.redis.once('end', done);
-      });
-    }
+    await readyOrEndWithin(this.redis, until - budgetClock());
     if (!this.sendable()) {
       throw new WechatTokenStoreError(
         `Redis is not available (connection status "${this.redis.status}", waited up to storeWaitMs).`,
       );
     }
   }
-
-  private within<T>(promise: Promise<T>, deadline: number): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new WechatTokenStoreError('Redis did not answer within the budget.')),
-        Math.max(deadline - budgetClock(), 0),
-      );
-    });
-    promise.catch(() => undefined);
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-  }
 }
 
 /** The first line of an error's message: never the command's arguments ioredis attaches. */
 function firstLine(error: unknown): string {
   return messageOf(error).split('\n')[0].replace(/\.$/, '');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
-import { classifyRedisError } from './redis-error.classifier';
+import { evalLua, type LuaScript } from './lua-script';
+import { classifyRedisError, messageOf } from './redis-error.classifier';
+import { readyOrEndWithin, retryPause, sleep, withTimeout } from './redis-wait.util';
 import type { WechatRedisClient } from './wechat-redis-client.type';
-
-/** First pause before retrying a transient failure, in ms; doubled up to {@link MAX_BACKOFF_MS}. */
-const FIRST_BACKOFF_MS = 25;
-const MAX_BACKOFF_MS = 200;
 
 /** ioredis statuses in which a command is sent, or queued only until the first connection. */
 const STARTING_STATUSES: ReadonlySet<string> = new Set(['wait', 'connecting', 'connect']);
@@ -40,14 +37,7 @@ export class RedisCommandRunner {
    * after Redis answered `NOSCRIPT` (first use, or after a restart).
    */
   script(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.run(async () => {
-      try {
-        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error: unknown) {
-        if (!messageOf(error).startsWith('NOSCRIPT')) throw error;
-        return this.redis.eval(script.source, keys.length, ...keys, ...args);
-      }
-    });
+    return this.run(() => evalLua(this.redis, script, keys, args));
   }
 
   /**
@@ -61,12 +51,12 @@ export class RedisCommandRunner {
     for (let attempt = 0; ; attempt += 1) {
       await this.awaitSendable(retryUntil);
       try {
-        return await this.within(command());
+        return await withTimeout(command(), this.timeoutMs, () => this.timedOut());
       } catch (error: unknown) {
         if (error instanceof WechatTokenStoreError) throw error;
         if (classifyRedisError(error) === 'transient' && this.storeWaitMs > 0) {
           retryUntil ??= performance.now() + this.storeWaitMs;
-          const pause = Math.min(FIRST_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS);
+          const pause = retryPause(attempt);
           if (performance.now() + pause < retryUntil) {
             await sleep(pause);
             continue;
@@ -100,42 +90,17 @@ export class RedisCommandRunner {
     }
   }
 
-  /** `promise`, or a {@link WechatTokenStoreError} once `timeoutMs` has passed. */
-  private async within<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new WechatTokenStoreError(
-              `Redis did not answer within ${this.timeoutMs} ms (commandTimeoutMs).`,
-            ),
-          ),
-        this.timeoutMs,
-      );
-    });
-    promise.catch(() => undefined);
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private timedOut(): WechatTokenStoreError {
+    return new WechatTokenStoreError(
+      `Redis did not answer within ${this.timeoutMs} ms (commandTimeoutMs).`,
+    );
   }
 
   /** Whether the client becomes ready within `ms` (a reconnect after a failover). */
-  private readyWithin(ms: number): Promise<boolean> {
-    if (ms <= 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.redis.off('ready', done);
-        this.redis.off('end', done);
-        resolve(this.redis.status === 'ready');
-      };
-      const timer = setTimeout(done, ms);
-      this.redis.once('ready', done);
-      this.redis.once('end', done);
-    });
+  private async readyWithin(ms: number): Promise<boolean> {
+    if (ms <= 0) return false;
+    await readyOrEndWithin(this.redis, ms);
+    return this.redis.status === 'ready';
   }
 }
 
@@ -149,25 +114,4 @@ function sanitizedCause(error: unknown): Error {
   const name = (error as { name?: unknown } | null)?.name;
   copy.name = typeof name === 'string' && name !== '' ? name : 'Error';
   return copy;
-}
-
-/** A Lua script with its SHA-1, run as EVALSHA (EVAL only after `NOSCRIPT`). */
-export interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
-}
-
-/** Prepares a Lua script for {@link RedisCommandRunner.script}. */
-export function lua(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
-/** The message of an error from any realm (ioredis and Node errors may not share our `Error`). */
-export function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(error);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

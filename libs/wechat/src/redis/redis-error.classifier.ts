@@ -30,11 +30,16 @@ const TRANSIENT_CONNECTION = [
 
 /** Classifies an error thrown by an ioredis command (from any realm, so by its message). */
 export function classifyRedisError(error: unknown): RedisErrorKind {
-  const raw = (error as { message?: unknown } | null)?.message;
-  const message = typeof raw === 'string' ? raw : String(error);
+  const message = messageOf(error);
   if (message.startsWith('CROSSSLOT')) return 'cross-slot';
   if (message.startsWith('WRONGTYPE')) return 'wrong-type';
   if (TRANSIENT_REPLIES.test(message)) return 'transient';
   if (TRANSIENT_CONNECTION.some((words) => message.includes(words))) return 'transient';
   return 'other';
+}
+
+/** The message of an error from any realm (ioredis and Node errors may not share our `Error`). */
+export function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }

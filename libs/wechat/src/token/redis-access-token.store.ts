@@ -1,4 +1,5 @@
-import { RedisCommandRunner, lua } from '../redis/redis-command.runner';
+import { lua } from '../redis/lua-script';
+import { RedisCommandRunner } from '../redis/redis-command.runner';
 import type { WechatRedisClient } from '../redis/wechat-redis-client.type';
 import type {
   AccessTokenLockAttempt,
