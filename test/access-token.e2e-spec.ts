@@ -503,10 +503,10 @@ describe('Redis unreachable at run time', () => {
 
     await redisServer.stop();
     await waitUntil(() => hostRedis.status !== 'ready');
-    // Cached copy: served at once.
+    // Cached copy: served at once, without waiting out storeWaitMs (200 ms) for the store.
     let started = Date.now();
     expect(await tokens.getAccessToken()).toBe(first);
-    expect(Date.now() - started).toBeLessThan(50);
+    expect(Date.now() - started).toBeLessThan(150);
 
     // Every token rejected: the client refreshes directly from WeChat, without hanging.
     server.invalidateAllTokens();
