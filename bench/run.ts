@@ -294,6 +294,7 @@ async function main(): Promise<void> {
           }
           const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
           if (file && env.BENCH_PROFILE_KEEP) {
+            mkdirSync(env.BENCH_PROFILE_KEEP, { recursive: true });
             copyFileSync(
               join(dir, file),
               join(env.BENCH_PROFILE_KEEP, `${adapter}-row${profileRow}.cpuprofile`),
@@ -377,8 +378,15 @@ async function main(): Promise<void> {
   writeFileSync(output, markdown);
   process.stdout.write(`${markdown}\n`);
   log(`Written to ${output}`);
-  const missed = verdicts(report).filter((verdict) => !verdict.pass);
-  log(missed.length === 0 ? 'All targets PASS.' : `${missed.length} target(s) MISSED.`);
+  const measured = verdicts(report);
+  const missed = measured.filter((verdict) => !verdict.pass);
+  log(
+    measured.length === 0
+      ? 'No target measured by these sections.'
+      : missed.length === 0
+        ? 'All targets PASS.'
+        : `${missed.length} target(s) MISSED.`,
+  );
 }
 
 main().catch((error: unknown) => {
