@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WechatStoreCrossSlotError, WechatStoreKeyTypeError } from '../errors/wechat-store.error';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { evalLua, type LuaScript } from './lua-script';
 import { classifyRedisError, messageOf } from './redis-error.classifier';
-import { readyOrEndWithin, retryPause, sleep, withTimeout } from './redis-wait.util';
+import { readyOrEndWithin, retryPause, withTimeout } from './redis-wait.util';
 import type { WechatRedisClient } from './wechat-redis-client.type';
 
 /** The clock of every budget here: monotonic, in ms (a wall-clock step changes no bound). */

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WechatTokenStoreError } from '../errors/wechat-token.error';
 import { evalLua, type LuaScript } from './lua-script';
 import { classifyRedisError, messageOf } from './redis-error.classifier';
-import { readyOrEndWithin, retryPause, sleep, withTimeout } from './redis-wait.util';
+import { readyOrEndWithin, retryPause, withTimeout } from './redis-wait.util';
 import type { WechatRedisClient } from './wechat-redis-client.type';
 
 /** ioredis statuses in which a command is sent, or queued only until the first connection. */

@@ -9,10 +9,6 @@ export function retryPause(attempt: number): number {
   return Math.min(FIRST_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * `promise`, or the error `timedOut()` makes once `ms` have passed (the promise's own later
  * rejection is then ignored).

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CredentialTelemetry } from '../telemetry/credential.telemetry';
 import type { AccessTokenStore } from './access-token-store.interface';
 import { lifetimeClock } from './credential-lifetime';
@@ -233,8 +234,4 @@ export class SharedCredentialRefresher {
       : await this.fetcher.fetch(isRejected);
     return { ...fetched, rejected: await isRejected(fetched.value) };
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
